@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  FILE_HEADER_SIZE,
+  RECORD_SIZE,
+  RingFormatError,
+  RingKind,
+  decodeRecord,
+  encodeRecord,
+  slotOffset,
+  type RingRecord,
+} from './ring-codec.js';
+import { RingFile } from './ring-file.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-ring-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function record(ts: number, fill = ts % 256): RingRecord {
+  const n = 660;
+  return {
+    ts,
+    src: 65892.725,
+    priceMin: 59300,
+    priceMax: 72480,
+    step: 20,
+    nBuckets: n,
+    a: new Uint8Array(n).fill(fill),
+    b: new Uint8Array(n).fill(255 - fill),
+    ext: new Uint8Array([1, 2, 3]),
+  };
+}
+
+describe('ring codec', () => {
+  it('round-trips a record and lays it out as DESIGN.md section 5 says', () => {
+    const bytes = encodeRecord(record(1_772_245_200_000, 7), 41);
+    expect(bytes.length).toBe(RECORD_SIZE);
+    const view = new DataView(bytes.buffer);
+    expect(view.getFloat64(0, true)).toBe(1_772_245_200_000);
+    expect(view.getFloat64(16, true)).toBe(59300);
+    expect(view.getFloat64(32, true)).toBe(20);
+    expect(view.getUint32(40, true)).toBe(660);
+    expect(bytes[48]).toBe(7); // long/bid array at 48
+    expect(bytes[1048]).toBe(248); // short/ask array at 1048
+    expect(bytes[48 + 660]).toBe(0); // zero past n
+    expect(bytes[2048]).toBe(1); // extension block
+    expect(view.getFloat64(4088, true)).toBe(41); // write sequence in the last 8 bytes
+    const back = decodeRecord(bytes, 41)!;
+    expect(decodeRecord(bytes, 40)).toBeUndefined();
+    expect(back.ts).toBe(1_772_245_200_000);
+    expect(back.nBuckets).toBe(660);
+    expect(back.a[0]).toBe(7);
+    expect(back.b[659]).toBe(248);
+    expect(back.ext.subarray(0, 3)).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('rejects a record whose bytes changed after encoding', () => {
+    const bytes = encodeRecord(record(1000), 0);
+    bytes[100] ^= 0xff;
+    expect(decodeRecord(bytes, 0)).toBeUndefined();
+  });
+});
+
+describe('RingFile', () => {
+  it('appends and reads the newest N oldest first', () => {
+    const file = path.join(dir, 'history', 'BTC.v2.bin');
+    const ring = RingFile.open(file, { capacity: 10, kind: RingKind.liquidationV2 });
+    for (let i = 1; i <= 4; i++) ring.append(record(i * 60_000));
+    expect(ring.count).toBe(4);
+    expect(ring.readNewest(2).records.map((r) => r.ts)).toEqual([180_000, 240_000]);
+    ring.close();
+    expect(fs.statSync(file).size).toBe(FILE_HEADER_SIZE + 4 * RECORD_SIZE);
+  });
+
+  it('wraps around, keeping the newest `capacity` records', () => {
+    const file = path.join(dir, 'ring.bin');
+    const ring = RingFile.open(file, { capacity: 3 });
+    for (let i = 1; i <= 7; i++) ring.append(record(i));
+    expect(ring.count).toBe(3);
+    expect(ring.readNewest(10).records.map((r) => r.ts)).toEqual([5, 6, 7]);
+    ring.close();
+    expect(fs.statSync(file).size).toBe(FILE_HEADER_SIZE + 3 * RECORD_SIZE);
+    // reopening keeps position and the file's own capacity
+    const again = RingFile.open(file, { capacity: 99 });
+    expect(again.info.capacity).toBe(3);
+    again.append(record(8));
+    expect(again.readNewest(3).records.map((r) => r.ts)).toEqual([6, 7, 8]);
+    again.close();
+  });
+
+  it('reads a time range', () => {
+    const ring = RingFile.open(path.join(dir, 'r.bin'), { capacity: 100 });
+    for (let i = 0; i < 10; i++) ring.append(record(i * 30_000));
+    expect(ring.readRange(60_000, 150_000).records.map((r) => r.ts)).toEqual([60_000, 90_000, 120_000, 150_000]);
+    ring.close();
+  });
+
+  it('skips and reports a record torn by a crash while overwriting the oldest slot', () => {
+    const file = path.join(dir, 'torn.bin');
+    const ring = RingFile.open(file, { capacity: 3 });
+    for (let i = 1; i <= 3; i++) ring.append(record(i));
+    ring.close();
+    // a crash midway through writing record 4 into slot 0: half new bytes, header not advanced
+    const half = encodeRecord(record(4), 3).subarray(0, 1024);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, half, 0, half.length, slotOffset(0));
+    fs.closeSync(fd);
+    const read = RingFile.read(file);
+    expect(read.records.map((r) => r.ts)).toEqual([2, 3]);
+    expect(read.torn).toEqual([0]);
+  });
+
+  it('skips a complete record whose header update never happened when it overwrote the oldest slot', () => {
+    const file = path.join(dir, 'uncommitted.bin');
+    const ring = RingFile.open(file, { capacity: 3 });
+    for (let i = 1; i <= 3; i++) ring.append(record(i));
+    ring.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, encodeRecord(record(4), 3), 0, RECORD_SIZE, slotOffset(0));
+    fs.closeSync(fd);
+    const read = RingFile.read(file);
+    expect(read.records.map((r) => r.ts)).toEqual([2, 3]);
+    expect(read.torn).toEqual([0]);
+  });
+
+  it('does not show a record whose header update never happened', () => {
+    const file = path.join(dir, 'pending.bin');
+    const ring = RingFile.open(file, { capacity: 5 });
+    ring.append(record(1));
+    ring.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, encodeRecord(record(2), 1), 0, RECORD_SIZE, slotOffset(1));
+    fs.closeSync(fd);
+    expect(RingFile.read(file).records.map((r) => r.ts)).toEqual([1]);
+  });
+
+  it('refuses a file that is not a ring, naming it', () => {
+    const file = path.join(dir, 'not-a-ring.bin');
+    fs.writeFileSync(file, Buffer.alloc(8192, 1));
+    expect(() => RingFile.open(file)).toThrow(RingFormatError);
+    expect(() => RingFile.open(file)).toThrow(/not-a-ring\.bin: not a moonstream ring file/);
+  });
+});
