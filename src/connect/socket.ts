@@ -163,7 +163,7 @@ export interface ConnectionStats {
     /** Streams the venue rejected (on the current connection). */
     readonly rejected: readonly string[];
   };
-  /** Exceptions thrown by the caller's `onFrame` (caught: the loop carries on). */
+  /** Exceptions thrown by the caller's `onFrame` / `onDisconnect` (caught: the loop carries on). */
   readonly callbackErrors: number;
   readonly lastError: { readonly at: number; readonly message: string } | undefined;
   readonly lastGarbage: { readonly at: number; readonly reason: string; readonly excerpt: string } | undefined;
@@ -285,18 +285,32 @@ interface PendingAck {
   sentAt: number;
 }
 
-let linkSerial = 0;
+/** What a link needs from its connection (kept off the connection's public surface). */
+interface LinkHost {
+  readonly spec: SocketSpec;
+  readonly clock: WallClock;
+  readonly socketFactory: SocketFactory;
+  readonly connectTimeoutMs: number;
+  readonly ackTimeoutMs: number;
+  readonly checkEveryMs: number;
+  readonly closeTimeoutMs: number;
+  readonly maxClientMessagesPerSecond: number;
+  readonly watchdog: ReadonlyArray<readonly [string, number]>;
+  readonly counters: Counters;
+  opened(link: Link): void;
+  message(link: Link, data: WebSocket.RawData, isBinary: boolean): void;
+  down(link: Link, reason: string): void;
+  noteError(line: string): void;
+}
 
 /** One physical WebSocket of a connection (two during a rotation overlap). */
 class Link {
-  readonly serial = ++linkSerial;
   state: 'new' | 'connecting' | 'open' | 'ended' = 'new';
   openedAt = Number.NaN;
   lastActivityAt = Number.NaN;
   awaitingReplySince = Number.NaN;
   lastPingAt = Number.NaN;
   goodFrames = 0;
-  dataFrames = 0;
   readonly channelSeen = new Map<string, number>();
   readonly pendingAcks = new Map<string, PendingAck>();
   readonly rejected: string[] = [];
@@ -311,7 +325,7 @@ class Link {
   private sendIndex = 0;
   private closed: Promise<void> | undefined;
 
-  constructor(private readonly host: ReconnectingSocket) {
+  constructor(private readonly host: LinkHost) {
     this.sendTimes = new Float64Array(host.maxClientMessagesPerSecond).fill(Number.NaN);
   }
 
@@ -411,15 +425,21 @@ class Link {
     clock.clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
     this.checkTimer = clock.setInterval(this.check, this.host.checkEveryMs);
-    const requests = spec.subscribe?.() ?? [];
+    let requests: readonly SubscribeRequest[];
+    try {
+      requests = spec.subscribe?.() ?? [];
+    } catch (error) {
+      this.down(`could not build the subscribe messages: ${messageOf(error)}`);
+      return;
+    }
     for (const request of requests) this.pendingAcks.set(request.id, { request, sentAt: Number.NaN });
     for (const request of requests) this.send({ text: request.message, subscription: request });
-    this.host.linkOpened(this);
+    this.host.opened(this);
   };
 
   private readonly onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     if (this.state !== 'open') return;
-    this.host.linkMessage(this, data, isBinary);
+    this.host.message(this, data, isBinary);
   };
 
   private readonly onPing = (): void => {
@@ -504,13 +524,13 @@ class Link {
         assertNever(kind);
     }
     void this.end('terminate');
-    this.host.linkDown(this, reason);
+    this.host.down(this, reason);
   }
 
   private down(reason: string): void {
     if (this.state === 'ended') return;
     void this.end('terminate');
-    this.host.linkDown(this, reason);
+    this.host.down(this, reason);
   }
 
   private clearTimers(): void {
@@ -559,19 +579,10 @@ const GARBAGE_LOG_EVERY_MS = 60_000;
  */
 export class ReconnectingSocket {
   readonly spec: SocketSpec;
-  readonly clock: WallClock;
-  readonly socketFactory: SocketFactory;
-  readonly connectTimeoutMs: number;
-  readonly ackTimeoutMs: number;
-  readonly checkEveryMs: number;
-  readonly closeTimeoutMs: number;
-  readonly maxClientMessagesPerSecond: number;
-  readonly watchdog: ReadonlyArray<readonly [string, number]>;
-  /** @internal counters shared with the links. */
-  readonly counters: Counters = zeroCounters();
-  /** @internal */
-  readonly log: Logger;
-
+  private readonly clock: WallClock;
+  private readonly counters: Counters = zeroCounters();
+  private readonly log: Logger;
+  private readonly host: LinkHost;
   private readonly onFrame: (frame: InboundFrame) => void;
   private readonly onDisconnect: ((notice: DisconnectNotice) => void) | undefined;
   private readonly backoff: Backoff;
@@ -609,18 +620,27 @@ export class ReconnectingSocket {
     this.onFrame = options.onFrame;
     this.onDisconnect = options.onDisconnect;
     this.log = options.logger ?? silentLogger;
-    this.socketFactory = options.socketFactory ?? defaultSocketFactory;
     this.backoff = new Backoff(options.backoff);
-    this.connectTimeoutMs = positive(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs');
-    this.ackTimeoutMs = positive(options.ackTimeoutMs ?? 10_000, 'ackTimeoutMs');
-    this.checkEveryMs = positive(options.checkEveryMs ?? 1_000, 'checkEveryMs');
-    this.closeTimeoutMs = positive(options.closeTimeoutMs ?? 5_000, 'closeTimeoutMs');
+    this.host = {
+      spec,
+      clock: options.clock,
+      socketFactory: options.socketFactory ?? defaultSocketFactory,
+      connectTimeoutMs: positive(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs'),
+      ackTimeoutMs: positive(options.ackTimeoutMs ?? 10_000, 'ackTimeoutMs'),
+      checkEveryMs: positive(options.checkEveryMs ?? 1_000, 'checkEveryMs'),
+      closeTimeoutMs: positive(options.closeTimeoutMs ?? 5_000, 'closeTimeoutMs'),
+      maxClientMessagesPerSecond: Math.max(1, Math.floor(spec.maxClientMessagesPerSecond ?? 5)),
+      watchdog: Object.entries(spec.watchdog ?? {}),
+      counters: this.counters,
+      opened: (link) => this.linkOpened(link),
+      message: (link, data, isBinary) => this.linkMessage(link, data, isBinary),
+      down: (link, reason) => this.linkDown(link, reason),
+      noteError: (line) => this.noteError(line),
+    };
     this.maxOverlapMs = positive(options.maxOverlapMs ?? 30_000, 'maxOverlapMs');
     this.rotationRetryMs = positive(options.rotationRetryMs ?? 60_000, 'rotationRetryMs');
     const rotateEveryMs = options.rotateEveryMs ?? spec.rotateEveryMs;
     this.rotateEveryMs = rotateEveryMs === undefined ? undefined : positive(rotateEveryMs, 'rotateEveryMs');
-    this.maxClientMessagesPerSecond = Math.max(1, Math.floor(spec.maxClientMessagesPerSecond ?? 5));
-    this.watchdog = Object.entries(spec.watchdog ?? {});
     this.rate = new RateMeter(options.rateWindowSeconds ?? 10);
     this.frame = { connection: spec.name, venue: spec.venue, text: '', receivedAt: 0, channel: '', parsed: undefined };
   }
@@ -644,7 +664,7 @@ export class ReconnectingSocket {
     if (this.stopping || this.rotation || primary === undefined || primary.state !== 'open') return false;
     this.clock.clearTimeout(this.rotationTimer);
     this.rotationTimer = undefined;
-    const next = new Link(this);
+    const next = new Link(this.host);
     this.rotation = {
       reason,
       old: primary,
@@ -730,10 +750,9 @@ export class ReconnectingSocket {
     };
   }
 
-  // ---- link callbacks (internal) ----
+  // ---- link callbacks ----
 
-  /** @internal */
-  linkOpened(link: Link): void {
+  private linkOpened(link: Link): void {
     this.counters.connects++;
     const rotation = this.rotation;
     if (rotation !== undefined && link === rotation.next) {
@@ -748,8 +767,8 @@ export class ReconnectingSocket {
     this.log.info(`${this.spec.name}: connected to ${this.spec.url}`);
   }
 
-  /** @internal The hot path: every frame of every link. */
-  linkMessage(link: Link, data: WebSocket.RawData, isBinary: boolean): void {
+  /** The hot path: every frame of every link. */
+  private linkMessage(link: Link, data: WebSocket.RawData, isBinary: boolean): void {
     const now = this.clock.now();
     const c = this.counters;
     c.messages++;
@@ -778,7 +797,6 @@ export class ReconnectingSocket {
     switch (kind) {
       case 'data':
         c.data++;
-        link.dataFrames++;
         link.channelSeen.set(info.channel, now);
         this.goodFrame(link);
         if (this.rotation === undefined) this.forward(text, now);
@@ -819,8 +837,8 @@ export class ReconnectingSocket {
     }
   }
 
-  /** @internal A link died (error, close, fault). */
-  linkDown(link: Link, reason: string): void {
+  /** A link died (error, close, fault). */
+  private linkDown(link: Link, reason: string): void {
     if (this.stopping) return;
     const rotation = this.rotation;
     if (rotation !== undefined) {
@@ -859,8 +877,8 @@ export class ReconnectingSocket {
     this.scheduleReconnect(reason);
   }
 
-  /** @internal Record (and log) an error line. */
-  noteError(line: string, mode: 'log' | 'quiet' = 'log'): void {
+  /** Record (and log) an error line. */
+  private noteError(line: string, mode: 'log' | 'quiet' = 'log'): void {
     this.lastError = { at: this.clock.now(), message: line };
     if (mode === 'log') this.log.error(line);
   }
@@ -868,7 +886,7 @@ export class ReconnectingSocket {
   // ---- internals ----
 
   private openPrimary(): void {
-    const link = new Link(this);
+    const link = new Link(this.host);
     this.primary = link;
     this.currentState = 'connecting';
     link.connect();
@@ -904,7 +922,12 @@ export class ReconnectingSocket {
     const at = this.clock.now();
     this.counters.disconnects++;
     this.lastError = { at, message: `${this.spec.name}: ${reason}` };
-    this.onDisconnect?.({ connection: this.spec.name, venue: this.spec.venue, symbols: this.spec.symbols, at, reason });
+    try {
+      this.onDisconnect?.({ connection: this.spec.name, venue: this.spec.venue, symbols: this.spec.symbols, at, reason });
+    } catch (error) {
+      this.counters.callbackErrors++;
+      this.log.error(`${this.spec.name}: the disconnect handler threw: ${messageOf(error)}`);
+    }
   }
 
   private goodFrame(link: Link): void {
