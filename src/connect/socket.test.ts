@@ -142,6 +142,32 @@ describe('subscriptions', () => {
   });
 });
 
+describe('statistics', () => {
+  it('reports messages per second, bytes and the age of the last message from the clock', async () => {
+    server = await FakeVenueServer.start();
+    const h = harness();
+    h.socket.start();
+    await server.connection(0);
+    await waitFor(() => h.stats().subscriptions.acked === 2, 'acks');
+    for (let k = 1; k <= 30; k++) server.publish(k % 3 === 0 ? 'btcusdt@aggTrade' : 'btcusdt@depth', { k });
+    await waitFor(() => h.frames.length === 30, '30 frames');
+    const acks = '{"result":null,"id":1}'.length + '{"result":null,"id":2}'.length;
+    const data = h.frames.reduce((sum, f) => sum + f.text.length, 0);
+    clock.advance(1_500);
+    expect(h.stats()).toMatchObject({
+      messages: 32,
+      bytes: acks + data,
+      messagesPerSecond: 32, // all in the one complete second so far
+      lastMessageAt: T0,
+      lastMessageAgeMs: 1_500,
+      forwarded: 30,
+      channels: { depth: { messages: 20, lastSeenAt: T0, ageMs: 1_500 }, aggTrade: { messages: 10, lastSeenAt: T0, ageMs: 1_500 } },
+    });
+    clock.advance(60_000);
+    expect(h.stats().messagesPerSecond).toBe(0);
+  });
+});
+
 describe('reconnect backoff', () => {
   it('waits 1, 2, 4 … 32 s between failed attempts, capped at 32 s', async () => {
     server = await FakeVenueServer.start({ refuse: true });
