@@ -128,17 +128,27 @@ export interface CounterSnapshot {
 export class NormalizerCounters {
   private readonly droppedCounts = new Map<string, number>();
   private readonly controlCounts = new Map<string, number>();
+  /** `"<source>.<reason>"` strings, built once per pair rather than per drop. */
+  private readonly keys = new Map<string, Map<string, string>>();
   private droppedSum = 0;
 
   drop(source: CounterSource, reason: DropReason, count = 1): void {
-    const key = `${source}.${reason}`;
+    const key = this.keyOf(source, reason);
     this.droppedCounts.set(key, (this.droppedCounts.get(key) ?? 0) + count);
     this.droppedSum += count;
   }
 
   control(source: CounterSource, kind: string): void {
-    const key = `${source}.${kind}`;
+    const key = this.keyOf(source, kind);
     this.controlCounts.set(key, (this.controlCounts.get(key) ?? 0) + 1);
+  }
+
+  private keyOf(source: string, name: string): string {
+    let names = this.keys.get(source);
+    if (names === undefined) this.keys.set(source, (names = new Map()));
+    let key = names.get(name);
+    if (key === undefined) names.set(name, (key = `${source}.${name}`));
+    return key;
   }
 
   /** Total inputs dropped, every venue and reason. */

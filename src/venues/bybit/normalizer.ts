@@ -71,11 +71,6 @@ export class BybitNormalizer implements VenueNormalizer {
     }
   }
 
-  /** Forget merged tickers (a reconnect re-sends snapshots). */
-  reset(): void {
-    this.tickers.clear();
-  }
-
   private handlerFor(channel: string): Handler | undefined {
     switch (channel) {
       case 'allLiquidation':

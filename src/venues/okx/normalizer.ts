@@ -51,14 +51,32 @@ const BOOK_CHANNELS: Readonly<Record<string, number | undefined>> = {
   'bbo-tbt': 1,
 };
 
+/**
+ * Sort `events[start…]` by `ts`, in place and stable: an insertion sort, since a push holds
+ * a handful of liquidations and is usually nearly ordered already.
+ */
+function sortByTs(events: NormalizedEvent[], start: number): void {
+  for (let i = start + 1; i < events.length; i++) {
+    const event = events[i]!;
+    let j = i - 1;
+    while (j >= start && events[j]!.ts > event.ts) {
+      events[j + 1] = events[j]!;
+      j--;
+    }
+    events[j + 1] = event;
+  }
+}
+
 export class OkxNormalizer implements VenueNormalizer {
   readonly venue = 'okx' as const;
   readonly contractSizes: ContractSizeTable;
   private readonly handlers = new Map<string, Handler>();
   private readonly backlogMaxAgeMs: number;
   private readonly dedupCapacity: number;
-  /** Keys of recent liquidations; a Set iterates in insertion order, so the first is the oldest. */
+  /** Keys of recent liquidations, and the same keys in a ring (oldest at `ringNext`) to forget them in order. */
   private readonly seen = new Set<string>();
+  private readonly ring: string[] = [];
+  private ringNext = 0;
 
   constructor(
     private readonly counters: NormalizerCounters,
@@ -120,7 +138,7 @@ export class OkxNormalizer implements VenueNormalizer {
   private readonly liquidations: Handler = (payload, meta, out) => {
     const frame = this.dataFrame(payload);
     if (frame === undefined) return;
-    const events: Liquidation[] = [];
+    const start = out.length;
     for (const item of frame.data as unknown[]) {
       if (!isObject(item) || !Array.isArray(item.details)) {
         this.drop('malformed_payload');
@@ -143,11 +161,10 @@ export class OkxNormalizer implements VenueNormalizer {
       }
       for (const detail of details) {
         const event = this.liquidation(item.instId, symbol, size, detail, meta.t);
-        if (event !== undefined) events.push(event);
+        if (event !== undefined) out.push(event);
       }
     }
-    if (events.length > 1) events.sort((a, b) => a.ts - b.ts);
-    for (const event of events) out.push(event);
+    sortByTs(out, start);
   };
 
   private liquidation(instId: string, symbol: string, size: ContractSize, detail: unknown, receivedAt: number): Liquidation | undefined {
@@ -172,11 +189,14 @@ export class OkxNormalizer implements VenueNormalizer {
   }
 
   private remember(key: string): void {
-    this.seen.add(key);
-    if (this.seen.size > this.dedupCapacity) {
-      const oldest = this.seen.values().next();
-      if (oldest.done !== true) this.seen.delete(oldest.value);
+    if (this.ring.length < this.dedupCapacity) {
+      this.ring.push(key);
+    } else {
+      this.seen.delete(this.ring[this.ringNext]!);
+      this.ring[this.ringNext] = key;
+      this.ringNext = (this.ringNext + 1) % this.dedupCapacity;
     }
+    this.seen.add(key);
   }
 
   /**
