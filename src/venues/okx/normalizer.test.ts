@@ -290,3 +290,16 @@ describe('okx control frames and bad input', () => {
     }
   });
 });
+
+describe('okx liquidation ordering', () => {
+  it('sorts a large backlog push by ts too', () => {
+    const now = 1723038200000;
+    // 40 details, newest first, all within the backlog age
+    const details = Array.from({ length: 40 }, (_, i) => ({ posSide: 'long', side: 'sell', sz: String(i + 1), bkPx: '60000', ts: String(now - 1000 - i * 10) }));
+    const { events } = normalizeOne('liquidation-orders', liquidations('BTC-USDT-SWAP', details));
+    expect(events).toHaveLength(40);
+    const times = events.map((e) => e.ts);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(events[0]).toMatchObject({ ts: now - 1000 - 390, qty: 0.4 });
+  });
+});

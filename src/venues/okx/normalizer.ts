@@ -52,10 +52,15 @@ const BOOK_CHANNELS: Readonly<Record<string, number | undefined>> = {
 };
 
 /**
- * Sort `events[start…]` by `ts`, in place and stable: an insertion sort, since a push holds
- * a handful of liquidations and is usually nearly ordered already.
+ * Sort `events[start…]` by `ts`, in place and stable: an insertion sort for the handful of
+ * liquidations of a usual push, the built-in (stable) sort for a large reconnect backlog.
  */
 function sortByTs(events: NormalizedEvent[], start: number): void {
+  if (events.length - start > 32) {
+    const sorted = events.slice(start).sort((a, b) => a.ts - b.ts);
+    for (let i = 0; i < sorted.length; i++) events[start + i] = sorted[i]!;
+    return;
+  }
   for (let i = start + 1; i < events.length; i++) {
     const event = events[i]!;
     let j = i - 1;
@@ -156,7 +161,7 @@ export class OkxNormalizer implements VenueNormalizer {
       }
       const size = this.contractSizes.get(symbol);
       if (size === undefined) {
-        this.drop('unknown_contract_size', details.length);
+        this.drop('unknown_contract_size', details.length); // reported, never guessed
         continue;
       }
       for (const detail of details) {
@@ -217,10 +222,10 @@ export class OkxNormalizer implements VenueNormalizer {
         this.drop('malformed_payload');
         continue;
       }
-      const instrument = typeof arg.instId === 'string' ? arg.instId : item.instId;
-      const found = this.sized(instrument);
-      if (found === undefined) continue;
-      const [symbol, size] = found;
+      const symbol = this.symbolOf(typeof arg.instId === 'string' ? arg.instId : item.instId);
+      if (symbol === undefined) continue;
+      const size = this.sizeOf(symbol);
+      if (size === undefined) continue;
       const seqId = sequenceId(item.seqId);
       const ts = timestamp(item.ts);
       const bids = flatLevels(item.bids, size.mul, size.div);
@@ -254,9 +259,10 @@ export class OkxNormalizer implements VenueNormalizer {
         this.drop('malformed_payload');
         continue;
       }
-      const found = this.sized(row.instId);
-      if (found === undefined) continue;
-      const [symbol, size] = found;
+      const symbol = this.symbolOf(row.instId);
+      if (symbol === undefined) continue;
+      const size = this.sizeOf(symbol);
+      if (size === undefined) continue;
       const price = finite(row.px);
       const contracts = finite(row.sz);
       const ts = timestamp(row.ts);
@@ -395,13 +401,11 @@ export class OkxNormalizer implements VenueNormalizer {
     return symbol;
   }
 
-  /** Symbol and contract size of an instrument whose quantities are contracts. */
-  private sized(instrument: unknown): readonly [string, ContractSize] | undefined {
-    const symbol = this.symbolOf(instrument);
-    if (symbol === undefined) return undefined;
+  /** The contract size of a symbol whose quantities are contracts; counted when unknown. */
+  private sizeOf(symbol: string): ContractSize | undefined {
     const size = this.contractSizes.get(symbol);
-    if (size === undefined) return this.dropped('unknown_contract_size');
-    return [symbol, size];
+    if (size === undefined) this.drop('unknown_contract_size');
+    return size;
   }
 
   private drop(reason: DropReason, count = 1): void {
