@@ -10,7 +10,7 @@
  *    files given as arguments): every line's JSON text parsed vs its envelope normalized,
  *    per channel and in total.
  *
- * Each measurement alternates parse and normalize passes and keeps the best of several,
+ * Each measurement alternates parse and normalize rounds and keeps the best of each,
  * because the machines are shared and absolute times drift.
  */
 
@@ -32,8 +32,8 @@ const DEFAULT_CAPTURE = ['btcusdt_20240718.gz', 'btcusdt_20240719.gz'].map((name
 /** Each fixture channel's batch: this many distinct frames. */
 const BATCH = 4000;
 /** Minimum time per measured pass group, and the rounds whose best is kept. */
-const MIN_MS = 100;
-const ROUNDS = 3;
+const MIN_MS = 60;
+const ROUNDS = 5;
 /** The bench replays every OKX liquidation as new: no stale filter (fixtures have old `ts`). */
 const OPTIONS: NormalizersOptions = { okx: { backlogMaxAgeMs: Number.POSITIVE_INFINITY } };
 
@@ -75,28 +75,32 @@ function normalizePass(envelopes: readonly Envelope[]): { events: number; droppe
   return { events, dropped: registry.counters.totalDropped };
 }
 
-/** Messages per second of `pass` over `count` messages: best of ROUNDS, each ≥ MIN_MS. */
-function rate(count: number, pass: () => void): number {
-  let best = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    let passes = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      pass();
-      passes++;
-      elapsed = performance.now() - start;
-    } while (elapsed < MIN_MS);
-    best = Math.max(best, (passes * count) / (elapsed / 1000));
-  }
-  return best;
+/** Messages per second of one timed group of passes, at least MIN_MS long. */
+function timed(count: number, pass: () => void): number {
+  let passes = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    pass();
+    passes++;
+    elapsed = performance.now() - start;
+  } while (elapsed < MIN_MS);
+  return (passes * count) / (elapsed / 1000);
 }
 
+/**
+ * Parse and normalize rates of one sample. Rounds alternate parse and normalize so both
+ * sides of the ratio see the same machine load; the best round of each is kept.
+ */
 function measure(name: string, sample: Sample): Result {
   const { events, dropped } = normalizePass(sample.envelopes); // warm-up and counts
   parsePass(sample.texts);
-  const parsePerSec = rate(sample.texts.length, () => parsePass(sample.texts));
-  const normalizePerSec = rate(sample.envelopes.length, () => void normalizePass(sample.envelopes));
+  let parsePerSec = 0;
+  let normalizePerSec = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    parsePerSec = Math.max(parsePerSec, timed(sample.texts.length, () => parsePass(sample.texts)));
+    normalizePerSec = Math.max(normalizePerSec, timed(sample.envelopes.length, () => void normalizePass(sample.envelopes)));
+  }
   return { name, messages: sample.envelopes.length, events, dropped, parsePerSec, normalizePerSec };
 }
 
