@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import * as zlib from 'node:zlib';
 import { MoonstreamError } from '../errors.js';
+import { HftbacktestFrames } from '../venues/binance/hftbacktest.js';
 import { envelopeProblem, isCaptureHeader, type CaptureHeader, type Envelope } from './envelope.js';
 
 export interface MalformedLine {
@@ -160,7 +161,7 @@ export async function readAllEnvelopes(file: string, options: CaptureReadOptions
 }
 
 class LineParser {
-  private lastStreamSymbol: string | undefined;
+  private readonly hftbacktest = new HftbacktestFrames();
 
   constructor(
     private readonly file: string,
@@ -233,21 +234,13 @@ class LineParser {
       this.bad(text, start, end, lineNo, `not JSON (${(error as Error).message})`, last);
       return;
     }
-    if (!Number.isFinite(t) || typeof d !== 'object' || d === null) {
+    if (!Number.isFinite(t)) {
       this.bad(text, start, end, lineNo, 'expected "<ns timestamp> <json object>"', last);
       return;
     }
-    const frame = d as { stream?: unknown; lastUpdateId?: unknown };
-    let envelope: Envelope;
-    if (typeof frame.stream === 'string') {
-      const at = frame.stream.indexOf('@');
-      this.lastStreamSymbol = frame.stream.slice(0, at).toUpperCase();
-      envelope = { t, v: 'binance', c: frame.stream.slice(at + 1), d };
-    } else if (typeof frame.lastUpdateId === 'number') {
-      const q: Record<string, string | number> = this.lastStreamSymbol ? { symbol: this.lastStreamSymbol, limit: 1000 } : { limit: 1000 };
-      envelope = { t, v: 'binance', c: 'rest.depthSnapshot', d, q };
-    } else {
-      this.bad(text, start, end, lineNo, 'neither a combined-stream frame nor a REST depth body', last);
+    const envelope = this.hftbacktest.toEnvelope(t, d);
+    if (typeof envelope === 'string') {
+      this.bad(text, start, end, lineNo, envelope, last);
       return;
     }
     batch.push(envelope);
