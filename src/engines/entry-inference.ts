@@ -259,22 +259,26 @@ export class EntryInference implements InventoryView {
   }
 
   /**
-   * Add each position's notional at its level bucket into dense per-tier arrays over the
-   * bucket window [firstIndex, firstIndex + count): `perTier[t][i]`, and the sum in `total`.
+   * Every position whose level bucket falls in the window [firstIndex, firstIndex + count):
+   * `fn(i, tierIndex, usd)` with `i` the bucket's offset in the window.
    */
-  projectInto(side: Side, firstIndex: number, count: number, total: Float64Array, perTier: readonly Float64Array[]): void {
+  forEachInWindow(side: Side, firstIndex: number, count: number, fn: (i: number, tierIndex: number, usd: number) => void): void {
     const { buffer } = this.current;
     const bias = side === 'long' ? this.current.biasLong : this.current.biasShort;
     for (let t = 0; t < this.tiers.length; t++) {
       const f = levelFactor(side, this.tiers[t]!, buffer, bias);
-      const row = perTier[t]!;
       for (const [entryIndex, usd] of this.cells[side][t]!) {
         const i = bucketIndex(bucketPrice(entryIndex, this.step, this.decimals) * f, this.step) - firstIndex;
-        if (i < 0 || i >= count) continue;
-        row[i]! += usd;
-        total[i]! += usd;
+        if (i >= 0 && i < count) fn(i, t, usd);
       }
     }
+  }
+
+  /** Add each position's notional at its level bucket into `total` over the window [firstIndex, firstIndex + count). */
+  projectInto(side: Side, firstIndex: number, count: number, total: Float64Array): void {
+    this.forEachInWindow(side, firstIndex, count, (i, _t, usd) => {
+      total[i]! += usd;
+    });
   }
 
   tierDensity(side: Side, price: number, tau: number, out: Float64Array): number {

@@ -16,7 +16,7 @@ function engines(): { tape: LiquidationTape; inference: EntryInference } {
 }
 
 function pools(tape: LiquidationTape, inference: EntryInference, centre = C) {
-  return findPools(buildFrame(tape, inference, DEFAULT_HEATMAP_CONFIG, centre, centre), centre, DEFAULT_HEATMAP_CONFIG);
+  return findPools(buildFrame(tape, inference, DEFAULT_HEATMAP_CONFIG, centre, centre), centre, DEFAULT_HEATMAP_CONFIG, inference);
 }
 
 describe('pools', () => {
@@ -63,7 +63,7 @@ describe('pools', () => {
     // exercised with a 0.1 % radius (reach 3 buckets): 25 levels 4 buckets apart.
     for (let k = 0; k < 25; k++) tape.add('short', 3251 + 4 * k, 40_000 + 1_000 * k, 0); // 14 000 … 22 400
     const config = { ...DEFAULT_HEATMAP_CONFIG, clusterRadiusPct: 0.001 };
-    const { long, short } = findPools(buildFrame(tape, inference, config, C, C), C, config);
+    const { long, short } = findPools(buildFrame(tape, inference, config, C, C), C, config, inference);
     expect(long).toEqual([]);
     expect(short).toHaveLength(20);
     expect(short[0]!.notional_usd).toBe(22_400); // 0.35·64 000

@@ -58,8 +58,6 @@ export interface HeatmapFrame {
   readonly tiers: readonly number[];
   readonly tape: Record<Side, Float64Array>;
   readonly projection: Record<Side, Float64Array>;
-  /** [side][tier index][i] projected USD. */
-  readonly projectionByTier: Record<Side, Float64Array[]>;
   readonly combined: Record<Side, Float64Array>;
   readonly v2Grid: Grid;
   readonly v1Grid: Grid;
@@ -74,16 +72,14 @@ export function buildFrame(tape: LiquidationTape, inference: EntryInference, con
   const firstIndex = Math.min(v2Grid.firstIndex, v1Grid.firstIndex);
   const lastIndex = Math.max(v2Grid.firstIndex + v2Grid.count, v1Grid.firstIndex + v1Grid.count) - 1;
   const count = lastIndex - firstIndex + 1;
-  const tiers = inference.tiers;
   const make = () => new Float64Array(count);
   const frame = {
     step,
     firstIndex,
     count,
-    tiers,
+    tiers: inference.tiers,
     tape: { long: make(), short: make() },
     projection: { long: make(), short: make() },
-    projectionByTier: { long: tiers.map(make), short: tiers.map(make) },
     combined: { long: make(), short: make() },
     v2Grid,
     v1Grid,
@@ -99,7 +95,7 @@ export function buildFrame(tape: LiquidationTape, inference: EntryInference, con
       if (i >= 0 && i < count) t[i]! += b.notional;
     });
     const p = frame.projection[side];
-    inference.projectInto(side, firstIndex, count, p, frame.projectionByTier[side]);
+    inference.projectInto(side, firstIndex, count, p);
     const c = frame.combined[side];
     for (let i = 0; i < count; i++) {
       const u = config.tapeWeight * t[i]! + config.projectionWeight * p[i]!;
@@ -119,8 +115,8 @@ export interface PoolResult {
   readonly rawShortBuckets: number;
 }
 
-/** Pools of both sides around centre `C` (see the module comment). */
-export function findPools(frame: HeatmapFrame, centre: number, config: HeatmapConfig): PoolResult {
+/** Pools of both sides around centre `C` (see the module comment), each broken down by tier from `inference`. */
+export function findPools(frame: HeatmapFrame, centre: number, config: HeatmapConfig, inference: EntryInference): PoolResult {
   const step = frame.step;
   const longRange: [number, number] = [Math.ceil((centre * (1 - config.rangePct)) / step - 1e-9), Math.floor(centre / step + 1e-9)];
   const shortRange: [number, number] = [Math.ceil(centre / step - 1e-9), Math.floor((centre * (1 + config.rangePct)) / step + 1e-9)];
@@ -129,9 +125,26 @@ export function findPools(frame: HeatmapFrame, centre: number, config: HeatmapCo
   let maxNotional = 0;
   for (const p of [...long.pools, ...short.pools]) maxNotional = Math.max(maxNotional, p.mass);
   const decimals = decimalsOf(step);
-  const finish = (pools: RawPool[]) =>
-    pools.map((p) => toPool(frame, p, maxNotional, decimals));
-  return { long: finish(long.pools), short: finish(short.pools), rawLongBuckets: long.raw, rawShortBuckets: short.raw };
+  const finish = (side: Side, pools: RawPool[]) => {
+    const byTier = tierBreakdown(frame, side, pools, inference);
+    return pools.map((p, k) => toPool(frame, p, maxNotional, decimals, byTier[k]!));
+  };
+  return { long: finish('long', long.pools), short: finish('short', short.pools), rawLongBuckets: long.raw, rawShortBuckets: short.raw };
+}
+
+/** Projected USD per pool and tier: one pass over the inventory, each level bucket mapped to its pool. */
+function tierBreakdown(frame: HeatmapFrame, side: Side, pools: readonly RawPool[], inference: EntryInference): Float64Array[] {
+  const sums = pools.map(() => new Float64Array(frame.tiers.length));
+  if (pools.length === 0) return sums;
+  const poolOf = new Int16Array(frame.count).fill(-1);
+  pools.forEach((p, k) => {
+    for (const i of p.members) poolOf[i] = k;
+  });
+  inference.forEachInWindow(side, frame.firstIndex, frame.count, (i, t, usd) => {
+    const k = poolOf[i]!;
+    if (k >= 0) sums[k]![t]! += usd;
+  });
+  return sums;
 }
 
 interface RawPool {
@@ -174,7 +187,7 @@ function clusterSide(frame: HeatmapFrame, side: Side, range: [number, number], c
   return { pools: pools.slice(0, config.maxPoolsPerSide), raw: candidates.length };
 }
 
-function toPool(frame: HeatmapFrame, p: RawPool, maxNotional: number, decimals: number): Pool {
+function toPool(frame: HeatmapFrame, p: RawPool, maxNotional: number, decimals: number, tierSums: Float64Array): Pool {
   const u = frame.combined[p.side];
   const tape = frame.tape[p.side];
   const proj = frame.projection[p.side];
@@ -188,10 +201,7 @@ function toPool(frame: HeatmapFrame, p: RawPool, maxNotional: number, decimals: 
   }
   const byTier: Record<string, number> = {};
   frame.tiers.forEach((tier, t) => {
-    const row = frame.projectionByTier[p.side][t]!;
-    let s = 0;
-    for (const i of p.members) s += row[i]!;
-    if (s > 0) byTier[String(tier)] = round(s, 2);
+    if (tierSums[t]! > 0) byTier[String(tier)] = round(tierSums[t]!, 2);
   });
   return {
     price: round(weighted / p.mass, 2),

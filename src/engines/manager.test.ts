@@ -44,6 +44,25 @@ describe('EngineManager', () => {
     expect(seen).toEqual({ BTC: ['disconnect'], ETH: ['disconnect', 'disconnect'], SOL: ['disconnect', 'depthDiff'] });
   });
 
+  it('passes an order book\'s resync request to the pipeline with its symbol, and counts it', () => {
+    const requests: string[] = [];
+    const manager = new EngineManager({
+      symbols: ['ETH'],
+      engine: {
+        onBookResync: (symbol, venue, reason) => requests.push(`${symbol} ${venue} ${reason}`),
+        orderBook: (init) => ({
+          apply: () => init.output.requestResync('binance', 'pu gap'),
+          mid: () => undefined,
+          advance: () => undefined,
+          stats: () => ({}),
+        }),
+      },
+    });
+    manager.dispatch(depthDiff(T0, { symbol: 'ETH' }));
+    expect(requests).toEqual(['ETH binance pu gap']);
+    expect(manager.get('ETH')!.counters().bookResyncRequests).toBe(1);
+  });
+
   it('hands each engine its own restored state and refuses an unknown symbol without a config', () => {
     const asked: string[] = [];
     new EngineManager({ symbols: ['BTC', 'SOL'], restore: (s) => (asked.push(s), undefined) });

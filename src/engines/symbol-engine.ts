@@ -104,6 +104,8 @@ export interface SymbolEngineOptions {
   readonly ohlcFromBook?: boolean;
   /** One-line warnings (a restore that was rejected, …). Default: none. */
   readonly onWarning?: (message: string) => void;
+  /** The order book of `venue` lost sync and needs a REST snapshot (the pipeline fetches it). Counted either way. */
+  readonly onBookResync?: (symbol: string, venue: Venue, reason: string) => void;
 }
 
 /** Every named counter of a SymbolEngine (skips never go unseen). */
@@ -156,6 +158,8 @@ export interface EngineCounters {
   calibratorHeldDropped: number;
   weightsUpdates: number;
   weightsRejected: number;
+  /** Resync requests of the order-book slot. */
+  bookResyncRequests: number;
   snapshotsWritten: number;
   zonesWritten: number;
   /** Restored zones dropped because they were saved after the first event of this run. */
@@ -200,6 +204,7 @@ function zeroCounters(): EngineCounters {
     calibratorHeldDropped: 0,
     weightsUpdates: 0,
     weightsRejected: 0,
+    bookResyncRequests: 0,
     snapshotsWritten: 0,
     zonesWritten: 0,
     zonesRestoreDiscarded: 0,
@@ -334,7 +339,10 @@ export class SymbolEngine {
       output: {
         frame: (record) => sink.orderbookFrame(symbol, record),
         stats: (stats) => sink.orderbookStats(symbol, stats),
-        requestResync: () => undefined,
+        requestResync: (venue, reason) => {
+          this.counts.bookResyncRequests++;
+          options.onBookResync?.(symbol, venue, reason);
+        },
       },
     });
     if (options.restore?.zones !== undefined) {
@@ -651,7 +659,7 @@ export class SymbolEngine {
 
     if (price) {
       const frame = buildFrame(this.tape, this.inference, this.heatmapConfig, price.ohlc4, price.close);
-      const pools = findPools(frame, price.ohlc4, this.heatmapConfig);
+      const pools = findPools(frame, price.ohlc4, this.heatmapConfig, this.inference);
       const minute = this.minuteStats(price, taker, oi, inferred);
       this.buildSnapshots(minuteStart, validFrom, price, frame, pools, minute);
       const snapshot = this.minuteSnapshot(minuteStart, validFrom, price, taker, oi, paramsInForce, frame, pools);

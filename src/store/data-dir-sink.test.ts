@@ -8,7 +8,7 @@ import { EngineManager } from '../engines/manager.js';
 import type { SnapshotV2 } from '../engines/snapshot-types.js';
 import { SyntheticMarket, SYNTHETIC_SYMBOLS } from '../engines/testing/synthetic-market.js';
 import type { ZonesFile } from '../engines/zones.js';
-import { DataDirSink } from './data-dir-sink.js';
+import { DataDirSink, type DataDirSinkOptions } from './data-dir-sink.js';
 import { engineStateLoader, loadEngineState } from './engine-state.js';
 import { RingKind } from './ring-codec.js';
 import { RingFile } from './ring-file.js';
@@ -23,8 +23,8 @@ function events(minutes: number, seed = 3): NormalizedEvent[] {
   return [...new SyntheticMarket({ seed, minutes, symbols: [SYNTHETIC_SYMBOLS.BTC!, SYNTHETIC_SYMBOLS.ETH!] }).events()];
 }
 
-function run(root: string, input: readonly NormalizedEvent[], restore = false): EngineManager {
-  const sink = new DataDirSink(root, { fsync: false });
+function run(root: string, input: readonly NormalizedEvent[], restore = false, options: DataDirSinkOptions = {}): EngineManager {
+  const sink = new DataDirSink(root, { fsync: false, ...options });
   const manager = new EngineManager({ symbols: ['BTC', 'ETH'], engine: { sink }, ...(restore ? { restore: engineStateLoader(root) } : {}) });
   for (const e of input) manager.dispatch(e);
   manager.flush();
@@ -79,12 +79,13 @@ describe('DataDirSink', () => {
     expect(log.filter((l) => l.type === 'minute')).toHaveLength(11);
   });
 
-  it('writes byte-identical files for the same events', () => {
+  it('writes byte-identical files for the same events, with or without coalesced JSON writes', () => {
     const input = events(25);
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');
     run(a, input);
-    run(b, input);
+    let wall = 0;
+    run(b, input, false, { jsonMinIntervalMs: 1_000, now: () => (wall += 7) });
     const fa = files(a);
     const fb = files(b);
     expect([...fa.keys()]).toEqual([...fb.keys()]);
@@ -131,6 +132,25 @@ describe('DataDirSink', () => {
     expect(RingFile.read(path.join(dir, 'history/BTC.v1.bin')).records).toHaveLength(1);
     expect(sink.stats.ringsReset).toBe(1);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('coalesces JSON rewrites within the interval and writes the latest value when due and at close', () => {
+    let wall = 0;
+    const sink = new DataDirSink(dir, { fsync: false, jsonMinIntervalMs: 1_000, now: () => wall });
+    const file = path.join(dir, 'weights/BTC.json');
+    sink.weights('BTC', { n: 1 }); // written at once
+    wall = 500;
+    sink.weights('BTC', { n: 2 });
+    sink.weights('BTC', { n: 3 });
+    sink.flush(); // not due yet
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ n: 1 });
+    wall = 1_000;
+    sink.flush(); // due: the latest value
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ n: 3 });
+    sink.weights('BTC', { n: 4 });
+    sink.close();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ n: 4 });
+    expect(sink.stats).toMatchObject({ jsonWrites: 3, jsonCoalesced: 1 });
   });
 
   it('reports a failed write to onError and keeps going', () => {
