@@ -30,6 +30,11 @@ describe('evaluatePools', () => {
     expect(evaluatePools([snap], truth, { endTs: H }).model.recall).toBe(0);
     expect(evaluatePools([snap], truth, { endTs: H, tolerancePct: 0.005 }).model.recall).toBe(1);
     expect(evaluatePools([snap], truth, { endTs: H - 1 }).snapshots).toBe(0);
+    // a one-bucket pool covers its bucket: ±step/2 around its price
+    const one: PoolSnapshotLike = { ts: 0, price: 105, long: [{ price_low: 100, price_high: 100 }], short: [] };
+    const near = [{ ts: 1, side: 'long' as const, price: 100.4, notional: 1 }];
+    expect(evaluatePools([one], near, { endTs: H }).model.recall).toBe(0);
+    expect(evaluatePools([one], near, { endTs: H, step: 1 }).model.recall).toBe(1);
   });
 
   it('draws random pools of the same widths inside each side band, reproducibly', () => {
@@ -62,7 +67,7 @@ describe('heatmap pools on a synthetic market with known positions', () => {
     const truth = market.truth.map((t) => ({ ts: t.ts, side: t.side, price: t.liqPrice, notional: t.qty * t.liqPrice }));
     // hourly windows after a 2-hour warm-up (the inventory needs time to build up)
     const warm = snapshots.filter((s) => s.ts >= snapshots[0]!.ts + 2 * H);
-    const result = evaluatePools(warm, truth, { horizonMs: H, randomDraws: 50 });
+    const result = evaluatePools(warm, truth, { horizonMs: H, randomDraws: 50, step: 20 });
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     console.info(
       `synthetic BTC, ${result.snapshots} hourly windows, ${result.liquidations} liquidations: ` +

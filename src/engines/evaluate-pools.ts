@@ -8,7 +8,9 @@
  * - recall    = Σ notional of liquidations inside a same-side pool / Σ notional of all;
  * - precision = pools with at least one same-side liquidation inside / pools;
  * both summed over the evaluated snapshots before dividing. A liquidation is inside a
- * pool when `price_low·(1 − tol) ≤ price ≤ price_high·(1 + tol)`.
+ * pool when `(price_low − step/2)·(1 − tol) ≤ price ≤ (price_high + step/2)·(1 + tol)`:
+ * pool bounds are bucket prices (centres), so with `step` a pool covers its buckets'
+ * edges (a one-bucket pool is not zero-wide).
  * Random pools: for every model pool, a pool of the same width placed uniformly inside
  * its side's band (long: [P·(1 − range), P], short: [P, P·(1 + range)]), averaged over
  * `randomDraws` seeded draws.
@@ -49,6 +51,8 @@ export interface EvaluatePoolsOptions {
   readonly endTs?: number;
   /** Widen pools by this fraction of price on both sides (default 0). */
   readonly tolerancePct?: number;
+  /** Bucket size of the pools' prices: bounds are widened by half of it (default 0). */
+  readonly step?: number;
   /** Band the random pools are drawn in (default 0.10, the heatmap's range). */
   readonly rangePct?: number;
   /** Random draws per snapshot (default 20). */
@@ -77,6 +81,7 @@ export function evaluatePools(snapshots: readonly PoolSnapshotLike[], truth: rea
   const horizon = options.horizonMs ?? 3_600_000;
   const every = options.everyMs ?? horizon;
   const tol = options.tolerancePct ?? 0;
+  const half = (options.step ?? 0) / 2;
   const range = options.rangePct ?? 0.1;
   const draws = options.randomDraws ?? 20;
   const sortedTruth = [...truth].sort((a, b) => a.ts - b.ts);
@@ -93,9 +98,9 @@ export function evaluatePools(snapshots: readonly PoolSnapshotLike[], truth: rea
     evaluated++;
     const window = sortedTruth.slice(upperBound(sortedTruth, snap.ts), upperBound(sortedTruth, snap.ts + horizon));
     liquidations += window.length;
-    score(model, snap.long, snap.short, window, tol, 1);
+    score(model, snap.long, snap.short, window, tol, half, 1);
     for (let d = 0; d < draws; d++) {
-      score(baseline, randomPools(snap.long, snap.price, 'long', range, random), randomPools(snap.short, snap.price, 'short', range, random), window, tol, 1 / draws);
+      score(baseline, randomPools(snap.long, snap.price, 'long', range, random), randomPools(snap.short, snap.price, 'short', range, random), window, tol, half, 1 / draws);
     }
   }
   return { snapshots: evaluated, liquidations, model: finish(model), random: finish(baseline) };
@@ -112,8 +117,8 @@ function tally(): Tally {
   return { pools: 0, poolsHit: 0, notional: 0, inPools: 0 };
 }
 
-function score(t: Tally, long: readonly PoolBand[], short: readonly PoolBand[], window: readonly TruthLiquidationLike[], tol: number, weight: number): void {
-  const inside = (p: PoolBand, price: number) => price >= p.price_low * (1 - tol) && price <= p.price_high * (1 + tol);
+function score(t: Tally, long: readonly PoolBand[], short: readonly PoolBand[], window: readonly TruthLiquidationLike[], tol: number, half: number, weight: number): void {
+  const inside = (p: PoolBand, price: number) => price >= (p.price_low - half) * (1 - tol) && price <= (p.price_high + half) * (1 + tol);
   const hit = new Set<PoolBand>();
   for (const liq of window) {
     const pools = liq.side === 'long' ? long : short;
