@@ -42,6 +42,7 @@ describe('EngineManager', () => {
     manager.dispatch({ type: 'disconnect', venue: 'okx', ts: T0, reason: 'closed' });
     manager.dispatch(depthDiff(T0, { symbol: 'SOL' }));
     expect(seen).toEqual({ BTC: ['disconnect'], ETH: ['disconnect', 'disconnect'], SOL: ['disconnect', 'depthDiff'] });
+    expect(manager.counters().unrouted).toEqual({ DOGE: 1 });
   });
 
   it('passes an order book\'s resync request to the pipeline with its symbol, and counts it', () => {

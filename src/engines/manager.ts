@@ -62,8 +62,15 @@ export class EngineManager {
         return;
       case 'disconnect': {
         this.disconnects++;
-        const targets = event.symbols ? event.symbols.map((s) => this.engines.get(s)).filter((e) => e !== undefined) : this.all;
-        for (const engine of targets) engine.apply(event);
+        if (!event.symbols) {
+          for (const engine of this.all) engine.apply(event);
+          return;
+        }
+        for (const symbol of event.symbols) {
+          const engine = this.engines.get(symbol);
+          if (engine) engine.apply(event);
+          else this.unrouted.set(symbol, (this.unrouted.get(symbol) ?? 0) + 1);
+        }
         return;
       }
       default: {

@@ -63,6 +63,17 @@ describe('SymbolEngine event clock', () => {
     expect(e.counters()).toMatchObject({ minutesFromMark: 2, minutesPriceCarried: 3 });
   });
 
+  it('fast-forwards a gap longer than a day in one step, decaying everything and forgetting OI baselines', () => {
+    const { engine: e, sink } = engine();
+    feed(e, [openInterest(T0 + 500, 1000), mark(T0 + 1_000, 65_000), liquidation(T0 + 2_000, 'long', 64_000, 10)]);
+    feed(e, [openInterest(T0 + 2 * 1440 * MIN + 500, 1300), mark(T0 + 2 * 1440 * MIN + 1_000, 65_000)]);
+    expect(e.counters()).toMatchObject({ minutesRolled: 1, minutesFastForwarded: 2 * 1440 - 1 });
+    expect(e.minuteStart).toBe(T0 + 2 * 1440 * MIN);
+    expect(e.tape.bucketCount('long')).toBe(0); // 640 000·0.995^2879 < 100 USD
+    feed(e, [mark(T0 + (2 * 1440 + 1) * MIN + 1_000, 65_000)]);
+    expect(sink.v2.at(-1)!.snapshot.stats.minute.oi_delta_base).toBeNull(); // no fake 300 BTC opening
+  });
+
   it('lets a tick close a minute only 2 s after its end and never start the clock', () => {
     const { engine: e } = engine();
     e.apply(tick(T0 + 5_000));

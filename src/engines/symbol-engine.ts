@@ -127,6 +127,7 @@ export interface EngineCounters {
   tradesRejected: number;
   markPricesRejected: number;
   openInterestRejected: number;
+  fundingRejected: number;
   /** Liquidations > 15 % from the last price: off the tape and zones, still given to the calibrator. */
   liquidationsPriceInsane: number;
   minutesRolled: number;
@@ -183,6 +184,7 @@ function zeroCounters(): EngineCounters {
     tradesRejected: 0,
     markPricesRejected: 0,
     openInterestRejected: 0,
+    fundingRejected: 0,
     liquidationsPriceInsane: 0,
     minutesRolled: 0,
     minutesFastForwarded: 0,
@@ -564,8 +566,11 @@ export class SymbolEngine {
   }
 
   private onFunding(event: Funding): void {
+    if (!Number.isFinite(event.rate)) {
+      this.counts.fundingRejected++;
+      return;
+    }
     this.counts.funding++;
-    if (!Number.isFinite(event.rate)) return;
     this.fundingByVenue.set(event.venue, { rate: event.rate, ts: event.ts, ...(event.nextFundingTs !== undefined ? { nextFundingTs: event.nextFundingTs } : {}) });
   }
 

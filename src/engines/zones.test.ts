@@ -54,9 +54,9 @@ describe('ActiveZoneManager lifecycle', () => {
     const zm = manager();
     expect(zm.add(inferred('long', 60_000, 1_000_000, 10, 1), T0)).toBeUndefined();
     expect(zm.add(tape('long', 60_000, 4_000), T0)).toBeUndefined(); // a = 0.04 < 0.05
+    expect(zm.add(tape('long', 60_000, 0), T0)).toBeUndefined();
     expect(zm.count('long')).toBe(0);
-    expect(zm.counters.inputsDisabledTier).toBe(1);
-    expect(zm.counters.inputsBelowMinimum).toBe(1);
+    expect(zm.counters).toMatchObject({ inputsDisabledTier: 1, inputsBelowMinimum: 1, inputsZeroWeight: 1 });
   });
 
   it('decays ×0.995 per minute and expires a zone under 0.05', () => {

@@ -178,6 +178,8 @@ export interface ZoneCounters {
   inputsDisabledTier: number;
   /** Inputs whose weight was under MIN_ZONE_WEIGHT and matched no zone. */
   inputsBelowMinimum: number;
+  /** Inputs with no weight at all (zero USD, or a tier whose TIER_WEIGHTS entry is 0). */
+  inputsZeroWeight: number;
   /** Restored from a file. */
   restored: number;
   /** Zones of a file skipped as malformed. */
@@ -208,6 +210,7 @@ export class ActiveZoneManager {
     evicted: 0,
     inputsDisabledTier: 0,
     inputsBelowMinimum: 0,
+    inputsZeroWeight: 0,
     restored: 0,
     restoreSkipped: 0,
   };
@@ -226,7 +229,10 @@ export class ActiveZoneManager {
       return undefined;
     }
     const a = (input.usd / ZONE_WEIGHT_SCALE_USD) * tierWeight(input.tier) * input.confidence;
-    if (!(a > 0)) return undefined;
+    if (!(a > 0)) {
+      this.counters.inputsZeroWeight++;
+      return undefined;
+    }
     const index = bucketIndex(input.price, this.step);
     const existing = this.nearest(input.side, index);
     if (existing) {
