@@ -1,0 +1,73 @@
+/**
+ * Builds the pieces every running pipeline needs — normalizers, engines with their
+ * calibrator and order-book slots, the data-dir writer, the restore of a previous run —
+ * in one place, so `live`, `replay` and `audit` cannot drift apart.
+ */
+
+import type { Venue } from './events.js';
+import { EngineManager } from './engines/manager.js';
+import type { CalibratorFactory, OrderBookFactory } from './engines/ports.js';
+import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
+import { Pipeline } from './pipeline.js';
+import { DataDirSink, type DataDirSinkOptions } from './store/data-dir-sink.js';
+import { engineStateLoader } from './store/engine-state.js';
+import { createNormalizers, type Normalizers } from './venues/index.js';
+
+export interface RuntimeOptions {
+  /** Data dir the sink writes and the restore reads. */
+  readonly dataDir: string;
+  /** Symbols to run engines for (default BTC, ETH, SOL). */
+  readonly symbols?: readonly string[];
+  /** Continue from the data dir's zones and weights (default true). */
+  readonly restore?: boolean;
+  /** Data-dir writer options (fsync, JSON write interval, log rotation). */
+  readonly sink?: DataDirSinkOptions;
+  /** Calibrator slot (default: the learning calibrator once it exists, else none). */
+  readonly calibrator?: CalibratorFactory;
+  /** Order-book slot (default: none). */
+  readonly orderBook?: OrderBookFactory;
+  /** One-line warnings (corrupt files moved aside, restores rejected). */
+  readonly onWarning?: (message: string) => void;
+  /** A book lost sync and needs a REST snapshot (live fetches one; replay waits for the recorded one). */
+  readonly onBookResync?: (symbol: string, venue: Venue, reason: string) => void;
+}
+
+export interface Runtime {
+  readonly pipeline: Pipeline;
+  readonly manager: EngineManager;
+  readonly normalizers: Normalizers;
+  readonly sink: DataDirSink;
+  /** Write the final state (zones, buffered logs, coalesced JSON) and close the files. */
+  close(): void;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const warn = options.onWarning;
+  const sink = new DataDirSink(options.dataDir, { ...(warn ? { onWarning: warn } : {}), ...options.sink });
+  const normalizers = createNormalizers();
+  const manager = new EngineManager({
+    symbols: options.symbols ?? DEFAULT_SYMBOLS,
+    engine: {
+      sink,
+      ...(options.calibrator ? { calibrator: options.calibrator } : {}),
+      ...(options.orderBook ? { orderBook: options.orderBook } : {}),
+      ...(warn ? { onWarning: warn } : {}),
+      ...(options.onBookResync ? { onBookResync: options.onBookResync } : {}),
+    },
+    ...(options.restore === false ? {} : { restore: engineStateLoader(options.dataDir, warn ? { onWarning: warn } : {}) }),
+  });
+  const pipeline = new Pipeline(normalizers, manager);
+  let closed = false;
+  return {
+    pipeline,
+    manager,
+    normalizers,
+    sink,
+    close() {
+      if (closed) return;
+      closed = true;
+      manager.flush();
+      sink.close();
+    },
+  };
+}
