@@ -1,0 +1,238 @@
+/**
+ * The order-book engine of one symbol: one reconstructor per venue (created on the
+ * venue's first depth event) and the 30 s heatmap accumulator(s) fed by their books.
+ * This is what a SymbolEngine holds in its order-book slot:
+ *
+ *   const ob = new SymbolOrderBook({ symbol: 'BTC', onFrame, onResync });
+ *   ob.onEvent(event);   // DepthSnapshot | DepthDiff | BookTicker | Disconnect | Tick
+ *   ob.stats();          // counters per venue and per accumulator
+ *   ob.statsJson();      // the body of orderbook/{SYM}.stats.json
+ *
+ * Pure and event-timed: `onEvent` first advances event time (closing any 30 s slot the
+ * event is past, so frames are never late), then applies the event. Nothing is fetched
+ * or written here: frames go to `onFrame`, snapshot needs to `onResync`.
+ */
+
+import { assertNever, type BookTicker, type DepthDiff, type DepthSnapshot, type Disconnect, type Tick, type Venue } from '../../events.js';
+import { symbolConfigFor } from '../symbol-config.js';
+import { DepthAccumulator, type AccumulatorStats, type OrderBookFrame } from './accumulator.js';
+import { BinanceReconstructor } from './binance-book.js';
+import { BybitReconstructor } from './bybit-book.js';
+import { OkxReconstructor } from './okx-book.js';
+import type { BookView } from './price-book.js';
+import type { BaseReconstructor, BookStats, ReconstructorOptions, ResyncRequest } from './reconstructor.js';
+import { reconStatsJson, type OrderBookStatsJson } from './stats-json.js';
+
+/** The events an order-book engine consumes. */
+export type OrderBookEvent = DepthSnapshot | DepthDiff | BookTicker | Disconnect | Tick;
+
+export interface SymbolOrderBookOptions {
+  readonly symbol: string;
+  /** Venues whose depth is used (default all three); depth of another venue is counted in `ignoredEvents`. */
+  readonly venues?: readonly Venue[];
+  /** `merged` (default): one frame per slot over all venues' books summed; `perVenue`: one frame per venue and slot. */
+  readonly frames?: 'merged' | 'perVenue';
+  /** Bucket size in USD (default: symbol-config `obStep`; unknown symbols: derived from the first mid). */
+  readonly step?: number;
+  /** Frame half-width around mid (default symbol-config `obRangePct`, 0.10). */
+  readonly rangePct?: number;
+  /** Binance `pu` tolerance in update ids (default symbol-config `obGapTolerance`: BTC 1000, ETH 50, SOL 5, else 0). */
+  readonly gapTolerance?: number;
+  /** Frame interval in event-time ms (default 30 000). */
+  readonly intervalMs?: number;
+  /** Binance diffs buffered while waiting for a snapshot (default 2000). */
+  readonly maxBufferedDiffs?: number;
+  /** Re-request a snapshot that has not arrived after this much event time (default 30 000 ms). */
+  readonly resyncRetryMs?: number;
+  /** OKX base per contract (`ctVal`), used only to verify non-zero archived checksums. */
+  readonly okxContractValue?: number;
+  readonly onFrame?: (frame: OrderBookFrame) => void;
+  readonly onResync?: (request: ResyncRequest) => void;
+}
+
+export interface OrderBookStats {
+  readonly symbol: string;
+  readonly books: Partial<Record<Venue, Readonly<BookStats>>>;
+  readonly accumulators: readonly Readonly<AccumulatorStats>[];
+  /** Events for another symbol, or depth of a venue not configured. */
+  readonly ignoredEvents: number;
+}
+
+const ALL_VENUES: readonly Venue[] = ['binance', 'bybit', 'okx'];
+
+export class SymbolOrderBook {
+  readonly symbol: string;
+  private readonly venues: readonly Venue[];
+  private readonly perVenue: boolean;
+  private readonly options: SymbolOrderBookOptions;
+  private readonly books = new Map<Venue, BaseReconstructor>();
+  private readonly accumulators = new Map<Venue | 'merged', DepthAccumulator>();
+  private ignored = 0;
+  private now = -Infinity;
+
+  constructor(options: SymbolOrderBookOptions) {
+    this.symbol = options.symbol;
+    this.options = options;
+    this.venues = options.venues ?? ALL_VENUES;
+    this.perVenue = options.frames === 'perVenue';
+    if (!this.perVenue) this.accumulators.set('merged', this.newAccumulator('merged'));
+  }
+
+  onEvent(event: OrderBookEvent): void {
+    this.advance(event.ts);
+    switch (event.type) {
+      case 'tick':
+        return;
+      case 'disconnect':
+        if (event.symbols !== undefined && !event.symbols.includes(this.symbol)) return;
+        this.books.get(event.venue)?.disconnect(event.ts, event.reason);
+        this.refresh(event.venue);
+        return;
+      case 'depthSnapshot':
+      case 'depthDiff':
+      case 'bookTicker': {
+        const rec = this.bookFor(event);
+        if (rec === undefined) return;
+        if (event.type === 'depthDiff') rec.onDiff(event);
+        else if (event.type === 'depthSnapshot') rec.onSnapshot(event);
+        else {
+          rec.onTicker(event);
+          return;
+        }
+        this.accumulatorOf(event.venue).noteMessage(event.venue);
+        this.refresh(event.venue);
+        return;
+      }
+      default:
+        assertNever(event, 'order-book event');
+    }
+  }
+
+  /** Event time passes without an order-book event (any event of the symbol, or a tick). */
+  advance(ts: number): void {
+    if (ts > this.now) this.now = ts;
+    for (const acc of this.accumulators.values()) acc.advance(ts);
+    for (const book of this.books.values()) book.advance(ts);
+  }
+
+  /** The venue's book, or undefined before its first depth event. */
+  book(venue: Venue): BookView | undefined {
+    return this.books.get(venue)?.book;
+  }
+
+  /** Whether the venue's book is synced with both sides present. */
+  isSynced(venue: Venue): boolean {
+    return this.books.get(venue)?.hasBook ?? false;
+  }
+
+  /** Mean of the synced venues' mids (NaN when none). */
+  mid(): number {
+    let sum = 0;
+    let n = 0;
+    for (const rec of this.books.values()) {
+      if (!rec.hasBook) continue;
+      sum += rec.book.mid();
+      n++;
+    }
+    return n > 0 ? sum / n : NaN;
+  }
+
+  stats(): OrderBookStats {
+    const books: Partial<Record<Venue, Readonly<BookStats>>> = {};
+    for (const [venue, rec] of this.books) books[venue] = rec.stats;
+    return {
+      symbol: this.symbol,
+      books,
+      accumulators: [...this.accumulators.values()].map((a) => a.stats),
+      ignoredEvents: this.ignored,
+    };
+  }
+
+  /**
+   * The body of `orderbook/{SYM}.stats.json`: the PoC's `ob_recon_stats.json` fields
+   * (POC-FACTS 2.6) for the primary book (Binance when present), then every venue's
+   * stats and the frame counters. The writer adds `written_at`.
+   */
+  statsJson(): OrderBookStatsJson {
+    const venues: Partial<Record<Venue, ReturnType<typeof reconStatsJson>>> = {};
+    for (const [venue, rec] of this.books) venues[venue] = reconStatsJson(rec.stats, rec.book);
+    const primary = this.books.get('binance') ?? this.books.values().next().value;
+    return {
+      symbol: this.symbol,
+      ...(primary ? reconStatsJson(primary.stats, primary.book) : {}),
+      venues,
+      frames: [...this.accumulators.values()].map((a) => ({ ...a.stats })),
+      ignored_events: this.ignored,
+    };
+  }
+
+  private bookFor(event: DepthSnapshot | DepthDiff | BookTicker): BaseReconstructor | undefined {
+    if (event.symbol !== this.symbol || !this.venues.includes(event.venue)) {
+      this.ignored++;
+      return undefined;
+    }
+    let rec = this.books.get(event.venue);
+    if (rec === undefined) {
+      rec = this.newReconstructor(event.venue);
+      this.books.set(event.venue, rec);
+      const acc = this.accumulatorOf(event.venue);
+      rec.book.listener = acc;
+      acc.addSource(rec);
+    }
+    return rec;
+  }
+
+  private accumulatorOf(venue: Venue): DepthAccumulator {
+    if (!this.perVenue) return this.accumulators.get('merged')!;
+    let acc = this.accumulators.get(venue);
+    if (acc === undefined) {
+      acc = this.newAccumulator(venue);
+      acc.advance(this.now);
+      this.accumulators.set(venue, acc);
+    }
+    return acc;
+  }
+
+  private refresh(venue: Venue): void {
+    const acc = this.perVenue ? this.accumulators.get(venue) : this.accumulators.get('merged');
+    acc?.refresh();
+  }
+
+  private newAccumulator(source: Venue | 'merged'): DepthAccumulator {
+    const o = this.options;
+    return new DepthAccumulator({
+      symbol: this.symbol,
+      source,
+      ...(o.step !== undefined ? { step: o.step } : {}),
+      rangePct: o.rangePct ?? symbolConfigFor(this.symbol)?.obRangePct ?? 0.1,
+      ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
+      ...(o.onFrame !== undefined ? { onFrame: o.onFrame } : {}),
+    });
+  }
+
+  private newReconstructor(venue: Venue): BaseReconstructor {
+    const o = this.options;
+    const options: ReconstructorOptions = {
+      symbol: this.symbol,
+      ...(o.onResync !== undefined ? { onResync: o.onResync } : {}),
+      ...(o.maxBufferedDiffs !== undefined ? { maxBufferedDiffs: o.maxBufferedDiffs } : {}),
+      ...(o.resyncRetryMs !== undefined ? { resyncRetryMs: o.resyncRetryMs } : {}),
+    };
+    switch (venue) {
+      case 'binance':
+        return new BinanceReconstructor({
+          ...options,
+          gapTolerance: o.gapTolerance ?? symbolConfigFor(this.symbol)?.obGapTolerance ?? 0,
+        });
+      case 'bybit':
+        return new BybitReconstructor(options);
+      case 'okx':
+        return new OkxReconstructor({
+          ...options,
+          ...(o.okxContractValue !== undefined ? { okxContractValue: o.okxContractValue } : {}),
+        });
+      default:
+        return assertNever(venue, 'venue');
+    }
+  }
+}
