@@ -6,7 +6,8 @@
  *
  * Time weighting, incrementally: per tracked bucket it keeps the notional resting now
  * (`cur`, USD = Σ price·qty of the levels in the bucket), the integral over the slot
- * so far (`acc`, USD·ms) and when it was last brought up to date (`lastT`). A level
+ * so far (`acc`, USD·ms) and when it was last brought up to date (`lastT`), for both
+ * sides, side by side in one 64-byte cell (one cache line per level touched). A level
  * change first integrates its bucket up to now, then changes `cur`, so the cost per
  * message is O(changed levels). At the slot end every bucket is integrated to the end
  * and divided by the covered time (the time during which at least one book had
@@ -29,10 +30,17 @@ import { symbolConfigFor } from '../symbol-config.js';
 import { MAX_BUCKETS, type RingRecord } from '../../store/ring-codec.js';
 import { encodeOrderBookExt, venuesOfMask, type OrderBookFrameExt } from '../../store/orderbook-ext.js';
 import { EMPTY_DISTRIBUTION, SCALING_SQRT_P99, distributionOf, encodeIntensities, saturatedMeanOf } from './intensity.js';
+import type { Levels } from '../../events.js';
 import { ASK, BID, type BookSideIndex, type BookView, type LevelListener } from './price-book.js';
 
 export const FRAME_INTERVAL_MS = 30_000;
 export const OB_RANGE_PCT = 0.1;
+const CELL = 8;
+const CUR = 0; // + side (BID 0, ASK 1)
+const ACC = 2; // + side
+const LAST_T = 4;
+const LEVELS = 5; // + side
+
 /** A day of 30 s slots: the most frames one time jump emits; further slots are counted as skipped. */
 export const DEFAULT_MAX_CATCH_UP_SLOTS = 2880;
 
@@ -100,18 +108,24 @@ export class DepthAccumulator implements LevelListener {
   private readonly maxCatchUp: number;
   private readonly onFrame: ((frame: OrderBookFrame) => void) | undefined;
   private step: number;
+  /** 1 / step: a level's bucket is round(price · invStep), the same expression everywhere here. */
+  private invStep: number;
 
   private now = -Infinity;
   private hasWindow = false;
   private base = 0;
+  /** Prices outside [lo, hi] fall outside the tracked window (checked before dividing). */
+  private priceLo = 0;
+  private priceHi = 0;
   private centre = 0;
   private half = 0;
   private span = 0;
-  private curBid = new Float64Array(0);
-  private curAsk = new Float64Array(0);
-  private accBid = new Float64Array(0);
-  private accAsk = new Float64Array(0);
-  private lastT = new Float64Array(0);
+  /**
+   * Per tracked bucket, CELL doubles: cur bid, cur ask (USD resting now), acc bid, acc
+   * ask (USD·ms this slot), lastT (ms), then the number of bid and ask levels in the
+   * bucket (an emptied bucket's notional is set to exactly 0: no float residue).
+   */
+  private cells = new Float64Array(0);
 
   private slotStart = 0;
   private slotEnd = 0;
@@ -133,6 +147,7 @@ export class DepthAccumulator implements LevelListener {
     this.maxCatchUp = options.maxCatchUpSlots ?? DEFAULT_MAX_CATCH_UP_SLOTS;
     this.onFrame = options.onFrame;
     this.step = options.step ?? symbolConfigFor(options.symbol)?.obStep ?? NaN;
+    this.invStep = 1 / this.step;
     if (!(this.rangePct > 0 && this.rangePct < 1)) throw new RangeError(`rangePct must be in (0, 1), got ${this.rangePct}`);
     if (!(this.intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${this.intervalMs}`);
     if (!Number.isNaN(this.step) && !(this.step > 0)) throw new RangeError(`step must be positive, got ${this.step}`);
@@ -173,14 +188,13 @@ export class DepthAccumulator implements LevelListener {
           const skipped = Math.floor((ts - this.slotStart) / this.intervalMs);
           this.stats.slotsSkipped += skipped;
           this.integrateTo(this.slotStart + skipped * this.intervalMs);
-          this.startSlot(this.slotStart + skipped * this.intervalMs, false);
+          this.startSlot(this.slotStart + skipped * this.intervalMs);
           break;
         }
-        const changed = this.messages > 0;
         this.integrateTo(this.slotEnd);
         this.emit();
         emitted++;
-        this.startSlot(this.slotEnd, changed);
+        this.startSlot(this.slotEnd);
       }
     }
     this.integrateTo(ts);
@@ -224,17 +238,52 @@ export class DepthAccumulator implements LevelListener {
 
   levelChanged(side: BookSideIndex, price: number, oldQty: number, newQty: number): void {
     if (!this.hasWindow) return;
-    const i = Math.round(price / this.step) - this.base;
+    const i = Math.round(price * this.invStep) - this.base;
     if (i < 0 || i >= this.span) return; // beyond ±2·range: never in a frame
-    const dt = this.now - this.lastT[i]!;
-    if (dt > 0) {
-      this.accBid[i]! += this.curBid[i]! * dt;
-      this.accAsk[i]! += this.curAsk[i]! * dt;
-      this.lastT[i] = this.now;
+    this.change(i * CELL, side, price, oldQty, newQty);
+  }
+
+  levelsChanged(side: BookSideIndex, levels: Levels, old: Float64Array, count: number): void {
+    if (!this.hasWindow) return;
+    const { invStep, base, span, now, priceLo, priceHi, cells } = this;
+    for (let k = 0; k < count; k++) {
+      const oldQty = old[k]!;
+      const price = levels[2 * k]!;
+      const newQty = levels[2 * k + 1]!;
+      if (oldQty < 0 || oldQty === newQty || price < priceLo || price > priceHi) continue;
+      const i = Math.round(price * invStep) - base;
+      if (i < 0 || i >= span) continue;
+      const c = i * CELL;
+      const dt = now - cells[c + LAST_T]!;
+      if (dt > 0) {
+        cells[c + ACC]! += cells[c + CUR]! * dt;
+        cells[c + ACC + 1]! += cells[c + CUR + 1]! * dt;
+        cells[c + LAST_T] = now;
+      }
+      if (oldQty === 0) cells[c + LEVELS + side]!++;
+      else if (newQty === 0 && --cells[c + LEVELS + side]! === 0) {
+        cells[c + CUR + side] = 0;
+        continue;
+      }
+      cells[c + CUR + side]! += price * (newQty - oldQty);
     }
-    const delta = price * (newQty - oldQty);
-    if (side === BID) this.curBid[i]! += delta;
-    else this.curAsk[i]! += delta;
+  }
+
+  /** One level of cell `c` changed at the accumulator's time. */
+  private change(c: number, side: BookSideIndex, price: number, oldQty: number, newQty: number): void {
+    const cells = this.cells;
+    const dt = this.now - cells[c + LAST_T]!;
+    if (dt > 0) {
+      cells[c + ACC]! += cells[c + CUR]! * dt;
+      cells[c + ACC + 1]! += cells[c + CUR + 1]! * dt;
+      cells[c + LAST_T] = this.now;
+    }
+    if (oldQty === 0) cells[c + LEVELS + side]!++;
+    else if (newQty === 0 && --cells[c + LEVELS + side]! === 0) {
+      cells[c + CUR + side] = 0;
+      return;
+    }
+    cells[c + CUR + side]! += price * (newQty - oldQty);
   }
 
   private integrateTo(t: number): void {
@@ -249,6 +298,7 @@ export class DepthAccumulator implements LevelListener {
   private openWindow(): void {
     if (Number.isNaN(this.step)) {
       this.step = symbolConfigFor(this.symbol, this.mid)!.obStep;
+      this.invStep = 1 / this.step;
       (this.stats as { step: number }).step = this.step;
     }
     this.hasWindow = true;
@@ -260,23 +310,24 @@ export class DepthAccumulator implements LevelListener {
     this.resetSlotTotals();
     this.messages = messages;
     this.venueBits = venueBits;
-    this.lastT.fill(this.now);
+    this.setAllLastT(this.now);
     this.rescan();
   }
 
-  private startSlot(start: number, bookChanged: boolean): void {
+  private startSlot(start: number): void {
     this.slotStart = start;
     this.slotEnd = start + this.intervalMs;
     this.resetSlotTotals();
-    this.accBid.fill(0);
-    this.accAsk.fill(0);
-    this.lastT.fill(start);
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += CELL) {
+      cells[c + ACC] = 0;
+      cells[c + ACC + 1] = 0;
+      cells[c + LAST_T] = start;
+    }
     if (!Number.isNaN(this.mid) && Math.abs(Math.round(this.mid / this.step) - this.centre) > this.half / 4) {
       this.allocate(this.mid);
-      this.lastT.fill(start);
+      this.setAllLastT(start);
       this.rescan();
-    } else if (bookChanged) {
-      this.rescan(); // drops float drift from a slot of += / −= deltas
     }
   }
 
@@ -295,55 +346,61 @@ export class DepthAccumulator implements LevelListener {
     this.span = 2 * this.half + 1;
     this.centre = Math.round(mid / this.step);
     this.base = this.centre - this.half;
-    this.curBid = new Float64Array(this.span);
-    this.curAsk = new Float64Array(this.span);
-    this.accBid = new Float64Array(this.span);
-    this.accAsk = new Float64Array(this.span);
-    this.lastT = new Float64Array(this.span);
+    this.priceLo = (this.base - 0.5) * this.step;
+    this.priceHi = (this.base + this.span - 0.5) * this.step;
+    this.cells = new Float64Array(this.span * CELL);
+  }
+
+  private setAllLastT(t: number): void {
+    for (let c = LAST_T; c < this.cells.length; c += CELL) this.cells[c] = t;
   }
 
   /** Mid-slot: integrate everything to now, move the window, keep the overlap's integrals. */
   private recentre(mid: number): void {
     const now = this.now;
     this.integrateBuckets(now);
-    const { base: oldBase, span: oldSpan, accBid, accAsk } = this;
+    const { base: oldBase, span: oldSpan, cells: old } = this;
     this.allocate(mid);
     for (let i = 0; i < this.span; i++) {
       const j = i + this.base - oldBase;
       if (j >= 0 && j < oldSpan) {
-        this.accBid[i] = accBid[j]!;
-        this.accAsk[i] = accAsk[j]!;
+        this.cells[i * CELL + ACC] = old[j * CELL + ACC]!;
+        this.cells[i * CELL + ACC + 1] = old[j * CELL + ACC + 1]!;
       }
     }
-    this.lastT.fill(now);
+    this.setAllLastT(now);
     this.rescan();
   }
 
   private integrateBuckets(t: number): void {
-    const { curBid, curAsk, accBid, accAsk, lastT } = this;
-    for (let i = 0; i < this.span; i++) {
-      const dt = t - lastT[i]!;
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += CELL) {
+      const dt = t - cells[c + LAST_T]!;
       if (dt > 0) {
-        accBid[i]! += curBid[i]! * dt;
-        accAsk[i]! += curAsk[i]! * dt;
-        lastT[i] = t;
+        cells[c + ACC]! += cells[c + CUR]! * dt;
+        cells[c + ACC + 1]! += cells[c + CUR + 1]! * dt;
+        cells[c + LAST_T] = t;
       }
     }
   }
 
   /** Rebuild `cur` from the sources' books. */
   private rescan(): void {
-    this.curBid.fill(0);
-    this.curAsk.fill(0);
-    const lo = (this.base - 0.5) * this.step;
-    const hi = (this.base + this.span - 0.5) * this.step;
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += CELL) {
+      cells[c + CUR] = 0;
+      cells[c + CUR + 1] = 0;
+      cells[c + LEVELS] = 0;
+      cells[c + LEVELS + 1] = 0;
+    }
     for (const s of this.sources) {
       for (const side of [BID, ASK] as const) {
-        const cur = side === BID ? this.curBid : this.curAsk;
         const sideBook = side === BID ? s.book.bids : s.book.asks;
-        sideBook.forEachInRange(lo, hi, (price, qty) => {
-          const i = Math.round(price / this.step) - this.base;
-          if (i >= 0 && i < this.span) cur[i]! += price * qty;
+        sideBook.forEachInRange(this.priceLo, this.priceHi, (price, qty) => {
+          const i = Math.round(price * this.invStep) - this.base;
+          if (i < 0 || i >= this.span) return;
+          cells[i * CELL + CUR + side]! += price * qty;
+          cells[i * CELL + LEVELS + side]!++;
         });
       }
     }
@@ -369,11 +426,10 @@ export class DepthAccumulator implements LevelListener {
         this.stats.clippedBuckets++;
         continue;
       }
-      const b = this.accBid[i]! / covered;
-      const a = this.accAsk[i]! / covered;
-      // Σ of float deltas can leave ±1e-9 residue in an emptied bucket
-      bid[k] = b > 1e-6 ? b : 0;
-      ask[k] = a > 1e-6 ? a : 0;
+      const b = this.cells[i * CELL + ACC]! / covered;
+      const a = this.cells[i * CELL + ACC + 1]! / covered;
+      bid[k] = b > 0 ? b : 0;
+      ask[k] = a > 0 ? a : 0;
       totalBid += bid[k]!;
       totalAsk += ask[k]!;
     }

@@ -211,16 +211,18 @@ export class BinanceReconstructor extends BaseReconstructor {
     }
   }
 
+  /** Remember the top after update `id` (a ring of reused objects: no allocation per diff). */
   private rememberTop(id: number): void {
-    const top: Top = {
-      id,
-      bid: this.book.bestBid(),
-      bidQty: this.book.bids.bestQty(),
-      ask: this.book.bestAsk(),
-      askQty: this.book.asks.bestQty(),
-    };
-    if (this.tops.length < TOP_HISTORY) this.tops.push(top);
-    else this.tops[this.topNext] = top;
+    let top = this.tops[this.topNext];
+    if (top === undefined) {
+      top = { id: 0, bid: 0, bidQty: 0, ask: 0, askQty: 0 };
+      this.tops.push(top);
+    }
+    top.id = id;
+    top.bid = this.book.bestBid();
+    top.bidQty = this.book.bids.bestQty();
+    top.ask = this.book.bestAsk();
+    top.askQty = this.book.asks.bestQty();
     this.topNext = (this.topNext + 1) % TOP_HISTORY;
   }
 

@@ -20,12 +20,16 @@ export const OKX_CHECKSUM_DEPTH = 25;
 
 /** The string OKX's checksum is computed over. */
 export function okxChecksumString(book: BookView, contractValue: number, depth = OKX_CHECKSUM_DEPTH): string {
+  const bidPrices = new Float64Array(depth);
+  const bidQtys = new Float64Array(depth);
+  const askPrices = new Float64Array(depth);
+  const askQtys = new Float64Array(depth);
+  const nb = book.bids.top(depth, bidPrices, bidQtys);
+  const na = book.asks.top(depth, askPrices, askQtys);
   const parts: string[] = [];
-  const nb = Math.min(depth, book.bids.size);
-  const na = Math.min(depth, book.asks.size);
   for (let i = 0; i < Math.max(nb, na); i++) {
-    if (i < nb) parts.push(plainDecimal(book.bids.priceAt(i)), plainDecimal(book.bids.qtyAt(i) / contractValue));
-    if (i < na) parts.push(plainDecimal(book.asks.priceAt(i)), plainDecimal(book.asks.qtyAt(i) / contractValue));
+    if (i < nb) parts.push(plainDecimal(bidPrices[i]!), plainDecimal(bidQtys[i]! / contractValue));
+    if (i < na) parts.push(plainDecimal(askPrices[i]!), plainDecimal(askQtys[i]! / contractValue));
   }
   return parts.join(':');
 }

@@ -14,6 +14,12 @@ export type BookSideIndex = typeof BID | typeof ASK;
 export interface LevelListener {
   /** The quantity at `price` on `side` went from `oldQty` to `newQty` (0 = no level). */
   levelChanged(side: BookSideIndex, price: number, oldQty: number, newQty: number): void;
+  /**
+   * A batch: pair i of `levels` (`[price, newQty, …]`) had quantity `old[i]` before (−1:
+   * the pair was rejected and not applied); `count` pairs. Pairs whose quantity did not
+   * change are included.
+   */
+  levelsChanged(side: BookSideIndex, levels: Levels, old: Float64Array, count: number): void;
 }
 
 /** What readers (stats, dashboard, tests) may see of a book. */
@@ -32,6 +38,8 @@ export class PriceBook implements BookView {
   listener: LevelListener | undefined;
   /** Levels skipped because the price was not a positive number or the quantity negative/NaN. */
   rejectedLevels = 0;
+  /** Previous quantities of the levels being applied (BookSide.applyLevels). */
+  private old = new Float64Array(256);
 
   bestBid(): number {
     return this.bids.bestPrice();
@@ -61,8 +69,8 @@ export class PriceBook implements BookView {
   clear(): void {
     const listener = this.listener;
     if (listener) {
-      this.bids.forEachFromTop((p, q) => listener.levelChanged(BID, p, q, 0));
-      this.asks.forEachFromTop((p, q) => listener.levelChanged(ASK, p, q, 0));
+      this.bids.forEachLevel((p, q) => listener.levelChanged(BID, p, q, 0));
+      this.asks.forEachLevel((p, q) => listener.levelChanged(ASK, p, q, 0));
     }
     this.bids.clear();
     this.asks.clear();
@@ -74,17 +82,10 @@ export class PriceBook implements BookView {
   }
 
   private applySide(side: BookSide, index: BookSideIndex, levels: Levels): void {
-    const listener = this.listener;
-    const n = levels.length - 1;
-    for (let i = 0; i < n; i += 2) {
-      const price = levels[i]!;
-      const qty = levels[i + 1]!;
-      if (!(price > 0) || !(qty >= 0) || price === Infinity || qty === Infinity) {
-        this.rejectedLevels++;
-        continue;
-      }
-      const old = side.set(price, qty);
-      if (listener !== undefined && old !== qty) listener.levelChanged(index, price, old, qty);
-    }
+    const count = levels.length >>> 1;
+    if (count === 0) return;
+    if (this.old.length < count) this.old = new Float64Array(Math.max(count, 2 * this.old.length));
+    this.rejectedLevels += side.applyLevels(levels, this.old);
+    this.listener?.levelsChanged(index, levels, this.old, count);
   }
 }

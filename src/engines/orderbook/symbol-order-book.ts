@@ -60,6 +60,10 @@ export interface OrderBookStats {
 
 const ALL_VENUES: readonly Venue[] = ['binance', 'bybit', 'okx'];
 
+function venueIndex(venue: Venue): number {
+  return venue === 'binance' ? 0 : venue === 'bybit' ? 1 : 2;
+}
+
 export class SymbolOrderBook {
   readonly symbol: string;
   private readonly venues: readonly Venue[];
@@ -67,6 +71,11 @@ export class SymbolOrderBook {
   private readonly options: SymbolOrderBookOptions;
   private readonly books = new Map<Venue, BaseReconstructor>();
   private readonly accumulators = new Map<Venue | 'merged', DepthAccumulator>();
+  /** The same, as arrays: iterating a Map allocates an iterator per event. */
+  private bookList: BaseReconstructor[] = [];
+  private accumulatorList: DepthAccumulator[] = [];
+  /** Per venue (binance 0, bybit 1, okx 2): its book and the accumulator it feeds, once it exists. */
+  private readonly slots: ({ readonly rec: BaseReconstructor; readonly acc: DepthAccumulator } | undefined)[] = [undefined, undefined, undefined];
   private ignored = 0;
   private now = -Infinity;
 
@@ -75,7 +84,7 @@ export class SymbolOrderBook {
     this.options = options;
     this.venues = options.venues ?? ALL_VENUES;
     this.perVenue = options.frames === 'perVenue';
-    if (!this.perVenue) this.accumulators.set('merged', this.newAccumulator('merged'));
+    if (!this.perVenue) this.addAccumulator('merged', this.newAccumulator('merged'));
   }
 
   onEvent(event: OrderBookEvent): void {
@@ -83,24 +92,27 @@ export class SymbolOrderBook {
     switch (event.type) {
       case 'tick':
         return;
-      case 'disconnect':
+      case 'disconnect': {
         if (event.symbols !== undefined && !event.symbols.includes(this.symbol)) return;
-        this.books.get(event.venue)?.disconnect(event.ts, event.reason);
-        this.refresh(event.venue);
+        const slot = this.slots[venueIndex(event.venue)];
+        if (slot === undefined) return;
+        slot.rec.disconnect(event.ts, event.reason);
+        slot.acc.refresh();
         return;
+      }
       case 'depthSnapshot':
       case 'depthDiff':
       case 'bookTicker': {
-        const rec = this.bookFor(event);
-        if (rec === undefined) return;
-        if (event.type === 'depthDiff') rec.onDiff(event);
-        else if (event.type === 'depthSnapshot') rec.onSnapshot(event);
+        const slot = this.slotFor(event);
+        if (slot === undefined) return;
+        if (event.type === 'depthDiff') slot.rec.onDiff(event);
+        else if (event.type === 'depthSnapshot') slot.rec.onSnapshot(event);
         else {
-          rec.onTicker(event);
+          slot.rec.onTicker(event);
           return;
         }
-        this.accumulatorOf(event.venue).noteMessage(event.venue);
-        this.refresh(event.venue);
+        slot.acc.noteMessage(event.venue);
+        slot.acc.refresh();
         return;
       }
       default:
@@ -111,8 +123,10 @@ export class SymbolOrderBook {
   /** Event time passes without an order-book event (any event of the symbol, or a tick). */
   advance(ts: number): void {
     if (ts > this.now) this.now = ts;
-    for (const acc of this.accumulators.values()) acc.advance(ts);
-    for (const book of this.books.values()) book.advance(ts);
+    const accs = this.accumulatorList;
+    for (let i = 0; i < accs.length; i++) accs[i]!.advance(ts);
+    const books = this.bookList;
+    for (let i = 0; i < books.length; i++) books[i]!.advance(ts);
   }
 
   /** The venue's book, or undefined before its first depth event. */
@@ -166,20 +180,22 @@ export class SymbolOrderBook {
     };
   }
 
-  private bookFor(event: DepthSnapshot | DepthDiff | BookTicker): BaseReconstructor | undefined {
+  private slotFor(event: DepthSnapshot | DepthDiff | BookTicker): { readonly rec: BaseReconstructor; readonly acc: DepthAccumulator } | undefined {
+    const slot = this.slots[venueIndex(event.venue)];
+    if (slot !== undefined && event.symbol === this.symbol) return slot;
     if (event.symbol !== this.symbol || !this.venues.includes(event.venue)) {
       this.ignored++;
       return undefined;
     }
-    let rec = this.books.get(event.venue);
-    if (rec === undefined) {
-      rec = this.newReconstructor(event.venue);
-      this.books.set(event.venue, rec);
-      const acc = this.accumulatorOf(event.venue);
-      rec.book.listener = acc;
-      acc.addSource(rec);
-    }
-    return rec;
+    const rec = this.newReconstructor(event.venue);
+    this.books.set(event.venue, rec);
+    this.bookList = [...this.books.values()];
+    const acc = this.accumulatorOf(event.venue);
+    rec.book.listener = acc;
+    acc.addSource(rec);
+    const created = { rec, acc };
+    this.slots[venueIndex(event.venue)] = created;
+    return created;
   }
 
   private accumulatorOf(venue: Venue): DepthAccumulator {
@@ -188,14 +204,14 @@ export class SymbolOrderBook {
     if (acc === undefined) {
       acc = this.newAccumulator(venue);
       acc.advance(this.now);
-      this.accumulators.set(venue, acc);
+      this.addAccumulator(venue, acc);
     }
     return acc;
   }
 
-  private refresh(venue: Venue): void {
-    const acc = this.perVenue ? this.accumulators.get(venue) : this.accumulators.get('merged');
-    acc?.refresh();
+  private addAccumulator(key: Venue | 'merged', acc: DepthAccumulator): void {
+    this.accumulators.set(key, acc);
+    this.accumulatorList = [...this.accumulators.values()];
   }
 
   private newAccumulator(source: Venue | 'merged'): DepthAccumulator {
