@@ -139,9 +139,9 @@ function main(): void {
   let applied = 0;
   const applyRound = () => {
     const ob = new SymbolOrderBook({ symbol: 'BTC', onFrame: () => frames++ });
-    ob.onEvent(snapshot);
+    ob.apply(snapshot);
     const start = cpuSeconds();
-    for (const diff of diffs) ob.onEvent(diff);
+    for (const diff of diffs) ob.apply(diff);
     const seconds = cpuSeconds() - start;
     const s = ob.stats().books.binance!;
     if (s.gaps !== 0 || s.applied !== diffs.length) throw new Error(`the bench stream did not apply cleanly: ${JSON.stringify(s)}`);

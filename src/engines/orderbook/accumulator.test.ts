@@ -27,9 +27,9 @@ const at = (frame: OrderBookFrame, price: number) => Math.round((price - frame.r
 describe('order-book heatmap accumulator', () => {
   it('time-weights resting notional per bucket over the 30 s slot', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T, [1000, 2], [1020, 1])); // mid 1010
-    ob.onEvent(delta(T + 10_000, 101, [1000, 4], [])); // bid 2 → 4
-    ob.onEvent(delta(T + 20_000, 102, [], [1020, 0, 1040, 3])); // ask 1020 gone, 1040 × 3: mid 1020
+    ob.apply(snap('bybit', T, [1000, 2], [1020, 1])); // mid 1010
+    ob.apply(delta(T + 10_000, 101, [1000, 4], [])); // bid 2 → 4
+    ob.apply(delta(T + 20_000, 102, [], [1020, 0, 1040, 3])); // ask 1020 gone, 1040 × 3: mid 1020
     ob.advance(T + 29_999);
     expect(frames).toHaveLength(0);
     ob.advance(T + 30_000);
@@ -63,8 +63,8 @@ describe('order-book heatmap accumulator', () => {
 
   it('emits a frame for every slot crossed, carrying the book through quiet slots', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T + 5_000, [1000, 4], [1040, 3]));
-    ob.onEvent({ type: 'tick', ts: T + 95_000 });
+    ob.apply(snap('bybit', T + 5_000, [1000, 4], [1040, 3]));
+    ob.apply({ type: 'tick', ts: T + 95_000 });
     expect(frames.map((f) => f.record.ts)).toEqual([T, T + 30_000, T + 60_000]);
     for (const f of frames.slice(1)) {
       expect(f.bidNotional[at(f, 1000)]).toBeCloseTo(4000, 9);
@@ -76,7 +76,7 @@ describe('order-book heatmap accumulator', () => {
 
   it('averages a partly covered first slot over the time the book existed', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T + 15_000, [1000, 1], [1020, 1]));
+    ob.apply(snap('bybit', T + 15_000, [1000, 1], [1020, 1]));
     ob.advance(T + 30_000);
     expect(frames[0]!.ext.coverage).toBe(0.5);
     expect(frames[0]!.bidNotional[at(frames[0]!, 1000)]).toBeCloseTo(1000, 9);
@@ -84,8 +84,8 @@ describe('order-book heatmap accumulator', () => {
 
   it('stops integrating a dropped book and counts slots with no book instead of emitting them', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T, [1000, 3], [1020, 1], 100));
-    ob.onEvent(delta(T + 20_000, 100, [], [])); // out of order: the book is dropped at +20 s
+    ob.apply(snap('bybit', T, [1000, 3], [1020, 1], 100));
+    ob.apply(delta(T + 20_000, 100, [], [])); // out of order: the book is dropped at +20 s
     ob.advance(T + 30_000);
     expect(frames).toHaveLength(1);
     expect(frames[0]!.ext.coverage).toBeCloseTo(2 / 3, 12);
@@ -97,8 +97,8 @@ describe('order-book heatmap accumulator', () => {
 
   it('sums the venues in merged frames and averages their mids', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('binance', T, [1000, 1], [1020, 1], 50));
-    ob.onEvent(snap('bybit', T, [1000, 2], [1040, 1]));
+    ob.apply(snap('binance', T, [1000, 1], [1020, 1], 50));
+    ob.apply(snap('bybit', T, [1000, 2], [1040, 1]));
     ob.advance(T + 30_000);
     const f = frames[0]!;
     expect(f.source).toBe('merged');
@@ -109,8 +109,8 @@ describe('order-book heatmap accumulator', () => {
 
   it('emits one frame per venue and slot when configured per venue', () => {
     const { ob, frames } = engine({ frames: 'perVenue' });
-    ob.onEvent(snap('binance', T, [1000, 1], [1020, 1], 50));
-    ob.onEvent(snap('bybit', T, [1000, 2], [1040, 1]));
+    ob.apply(snap('binance', T, [1000, 1], [1020, 1], 50));
+    ob.apply(snap('bybit', T, [1000, 2], [1040, 1]));
     ob.advance(T + 30_000);
     expect(frames.map((f) => f.source).sort()).toEqual(['binance', 'bybit']);
     const bybit = frames.find((f) => f.source === 'bybit')!;
@@ -119,8 +119,8 @@ describe('order-book heatmap accumulator', () => {
 
   it('re-centres on a moving mid so frames keep their full ±10 % grid', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T, [60_000, 1], [60_020, 1]));
-    ob.onEvent(snap('bybit', T + 40_000, [78_000, 1, 72_000, 2], [78_020, 1])); // +30 %
+    ob.apply(snap('bybit', T, [60_000, 1], [60_020, 1]));
+    ob.apply(snap('bybit', T + 40_000, [78_000, 1, 72_000, 2], [78_020, 1])); // +30 %
     ob.advance(T + 90_000);
     const last = frames.at(-1)!;
     expect(last.record.src).toBe(78_010);
@@ -130,7 +130,7 @@ describe('order-book heatmap accumulator', () => {
 
   it('trims the grid to 1000 buckets around mid', () => {
     const { ob, frames } = engine({ step: 1 });
-    ob.onEvent(snap('bybit', T, [99_990, 1], [100_010, 1])); // ±10 % at step 1 = 20 001 points
+    ob.apply(snap('bybit', T, [99_990, 1], [100_010, 1])); // ±10 % at step 1 = 20 001 points
     ob.advance(T + 30_000);
     expect(frames[0]!.record.nBuckets).toBe(1000);
     expect(frames[0]!.record.priceMin).toBe(99_501);
@@ -139,7 +139,7 @@ describe('order-book heatmap accumulator', () => {
 
   it('writes frames the ring codec round-trips, extension block included', () => {
     const { ob, frames } = engine();
-    ob.onEvent(snap('bybit', T, [1000, 2], [1020, 1]));
+    ob.apply(snap('bybit', T, [1000, 2], [1020, 1]));
     ob.advance(T + 30_000);
     const bytes = encodeRecord(frames[0]!.record, 0);
     const back = decodeRecord(bytes, 0)!;
@@ -151,7 +151,7 @@ describe('order-book heatmap accumulator', () => {
   it('catches up a long silence with a bounded number of frames', () => {
     const frames: OrderBookFrame[] = [];
     const ob = new SymbolOrderBook({ symbol: 'BTC', onFrame: (f) => frames.push(f) });
-    ob.onEvent(snap('bybit', T, [1000, 2], [1020, 1]));
+    ob.apply(snap('bybit', T, [1000, 2], [1020, 1]));
     ob.advance(T + 3 * 86_400_000); // three days without a single event
     expect(frames).toHaveLength(2880);
     expect(ob.stats().accumulators[0]!.slotsSkipped).toBe(3 * 2880 - 2880);

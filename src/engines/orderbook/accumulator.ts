@@ -175,13 +175,15 @@ export class DepthAccumulator implements LevelListener {
     return this.mid;
   }
 
-  /** Event time moves to `ts`: close and emit every slot that ended at or before it. */
-  advance(ts: number): void {
+  /** Event time moves to `ts`: close and emit every slot that ended at or before it. True when a slot closed. */
+  advance(ts: number): boolean {
     if (!(ts > this.now)) {
       if (ts < this.now) this.stats.lateEvents++;
-      return;
+      return false;
     }
+    let closed = false;
     if (this.hasWindow && ts >= this.slotEnd) {
+      closed = true;
       let emitted = 0;
       while (ts >= this.slotEnd) {
         if (emitted >= this.maxCatchUp) {
@@ -198,6 +200,7 @@ export class DepthAccumulator implements LevelListener {
       }
     }
     this.integrateTo(ts);
+    return closed;
   }
 
   /** A depth message of `venue` was applied during this slot (for the frame's counters). */

@@ -39,7 +39,7 @@ describe.skipIf(!FILES.every((file) => fs.existsSync(file)))('order book on the 
             if (event.type === 'depthDiff' || event.type === 'depthSnapshot' || event.type === 'bookTicker') {
               if (firstTs === 0) firstTs = event.ts;
               lastTs = Math.max(lastTs, event.ts);
-              ob.onEvent(event);
+              ob.apply(event);
             }
           }
         }

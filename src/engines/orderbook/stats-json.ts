@@ -10,7 +10,8 @@ import type { AccumulatorStats } from './accumulator.js';
 import type { BookView } from './price-book.js';
 import type { BookStats } from './reconstructor.js';
 
-export interface ReconStatsJson {
+/** A type (not an interface) so that it is assignable to `Record<string, unknown>`. */
+export type ReconStatsJson = {
   // ── the PoC's fields (POC-FACTS 2.6) ──
   readonly state: BookStats['state'];
   readonly synced: boolean;
@@ -69,14 +70,14 @@ export interface ReconStatsJson {
   readonly last_ticker_mismatch: string;
   readonly last_update_ts_ms: number;
   readonly last_sync_duration_s: number;
-}
+};
 
-export interface OrderBookStatsJson extends Partial<ReconStatsJson> {
+export type OrderBookStatsJson = Partial<ReconStatsJson> & {
   readonly symbol: string;
   readonly venues: Partial<Record<Venue, ReconStatsJson>>;
   readonly frames: readonly AccumulatorStats[];
   readonly ignored_events: number;
-}
+};
 
 export function reconStatsJson(s: Readonly<BookStats>, book: BookView): ReconStatsJson {
   const bestBid = book.bestBid();

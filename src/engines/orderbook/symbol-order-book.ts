@@ -3,18 +3,21 @@
  * venue's first depth event) and the 30 s heatmap accumulator(s) fed by their books.
  * This is what a SymbolEngine holds in its order-book slot:
  *
- *   const ob = new SymbolOrderBook({ symbol: 'BTC', onFrame, onResync });
- *   ob.onEvent(event);   // DepthSnapshot | DepthDiff | BookTicker | Disconnect | Tick
+ *   const ob = new SymbolOrderBook({ symbol: 'BTC', onFrame, onResync, onStats });
+ *   ob.apply(event);     // DepthSnapshot | DepthDiff | BookTicker | Disconnect | Tick
+ *   ob.advance(ts);      // event time passes (ticks, other events of the symbol)
+ *   ob.mid();            // mean mid of the synced venues' books, undefined when none
  *   ob.stats();          // counters per venue and per accumulator
- *   ob.statsJson();      // the body of orderbook/{SYM}.stats.json
+ *   ob.statsJson();      // the body of orderbook/{SYM}.stats.json (also sent to onStats)
  *
- * Pure and event-timed: `onEvent` first advances event time (closing any 30 s slot the
+ * Pure and event-timed: `apply` first advances event time (closing any 30 s slot the
  * event is past, so frames are never late), then applies the event. Nothing is fetched
- * or written here: frames go to `onFrame`, snapshot needs to `onResync`.
+ * or written here: frames go to `onFrame`, snapshot needs to `onResync`, and the stats
+ * file body to `onStats` once per 30 s slot of event time.
  */
 
 import { assertNever, type BookTicker, type DepthDiff, type DepthSnapshot, type Disconnect, type Tick, type Venue } from '../../events.js';
-import { symbolConfigFor } from '../symbol-config.js';
+import { symbolConfigFor, type SymbolConfig } from '../symbol-config.js';
 import { DepthAccumulator, type AccumulatorStats, type OrderBookFrame } from './accumulator.js';
 import { BinanceReconstructor } from './binance-book.js';
 import { BybitReconstructor } from './bybit-book.js';
@@ -28,6 +31,8 @@ export type OrderBookEvent = DepthSnapshot | DepthDiff | BookTicker | Disconnect
 
 export interface SymbolOrderBookOptions {
   readonly symbol: string;
+  /** The symbol's row (default `symbolConfigFor(symbol)`); `step`, `rangePct` and `gapTolerance` override it. */
+  readonly config?: SymbolConfig;
   /** Venues whose depth is used (default all three); depth of another venue is counted in `ignoredEvents`. */
   readonly venues?: readonly Venue[];
   /** `merged` (default): one frame per slot over all venues' books summed; `perVenue`: one frame per venue and slot. */
@@ -48,15 +53,18 @@ export interface SymbolOrderBookOptions {
   readonly okxContractValue?: number;
   readonly onFrame?: (frame: OrderBookFrame) => void;
   readonly onResync?: (request: ResyncRequest) => void;
+  /** The stats file body, once per frame slot of event time (after that slot's frames). */
+  readonly onStats?: (stats: OrderBookStatsJson) => void;
 }
 
-export interface OrderBookStats {
+/** A type (not an interface) so that it is assignable to `Record<string, unknown>`. */
+export type OrderBookStats = {
   readonly symbol: string;
   readonly books: Partial<Record<Venue, Readonly<BookStats>>>;
   readonly accumulators: readonly Readonly<AccumulatorStats>[];
   /** Events for another symbol, or depth of a venue not configured. */
   readonly ignoredEvents: number;
-}
+};
 
 const ALL_VENUES: readonly Venue[] = ['binance', 'bybit', 'okx'];
 
@@ -87,7 +95,7 @@ export class SymbolOrderBook {
     if (!this.perVenue) this.addAccumulator('merged', this.newAccumulator('merged'));
   }
 
-  onEvent(event: OrderBookEvent): void {
+  apply(event: OrderBookEvent): void {
     this.advance(event.ts);
     switch (event.type) {
       case 'tick':
@@ -124,7 +132,9 @@ export class SymbolOrderBook {
   advance(ts: number): void {
     if (ts > this.now) this.now = ts;
     const accs = this.accumulatorList;
-    for (let i = 0; i < accs.length; i++) accs[i]!.advance(ts);
+    let slotClosed = false;
+    for (let i = 0; i < accs.length; i++) slotClosed = accs[i]!.advance(ts) || slotClosed;
+    if (slotClosed) this.options.onStats?.(this.statsJson());
     const books = this.bookList;
     for (let i = 0; i < books.length; i++) books[i]!.advance(ts);
   }
@@ -139,16 +149,16 @@ export class SymbolOrderBook {
     return this.books.get(venue)?.hasBook ?? false;
   }
 
-  /** Mean of the synced venues' mids (NaN when none). */
-  mid(): number {
+  /** Mean of the synced venues' mids, undefined while no book is synced. */
+  mid(): number | undefined {
     let sum = 0;
     let n = 0;
-    for (const rec of this.books.values()) {
+    for (const rec of this.bookList) {
       if (!rec.hasBook) continue;
       sum += rec.book.mid();
       n++;
     }
-    return n > 0 ? sum / n : NaN;
+    return n > 0 ? sum / n : undefined;
   }
 
   stats(): OrderBookStats {
@@ -216,11 +226,12 @@ export class SymbolOrderBook {
 
   private newAccumulator(source: Venue | 'merged'): DepthAccumulator {
     const o = this.options;
+    const step = o.step ?? o.config?.obStep;
     return new DepthAccumulator({
       symbol: this.symbol,
       source,
-      ...(o.step !== undefined ? { step: o.step } : {}),
-      rangePct: o.rangePct ?? symbolConfigFor(this.symbol)?.obRangePct ?? 0.1,
+      ...(step !== undefined ? { step } : {}),
+      rangePct: o.rangePct ?? o.config?.obRangePct ?? symbolConfigFor(this.symbol)?.obRangePct ?? 0.1,
       ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
       ...(o.onFrame !== undefined ? { onFrame: o.onFrame } : {}),
     });
@@ -238,7 +249,7 @@ export class SymbolOrderBook {
       case 'binance':
         return new BinanceReconstructor({
           ...options,
-          gapTolerance: o.gapTolerance ?? symbolConfigFor(this.symbol)?.obGapTolerance ?? 0,
+          gapTolerance: o.gapTolerance ?? o.config?.obGapTolerance ?? symbolConfigFor(this.symbol)?.obGapTolerance ?? 0,
         });
       case 'bybit':
         return new BybitReconstructor(options);
