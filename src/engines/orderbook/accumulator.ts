@@ -24,13 +24,12 @@
  * then are only averaged from that moment).
  */
 
-import type { Venue } from '../../events.js';
+import type { Levels, Venue } from '../../events.js';
 import { decimalsOf, gridAround, type Grid } from '../buckets.js';
 import { symbolConfigFor } from '../symbol-config.js';
 import { MAX_BUCKETS, type RingRecord } from '../../store/ring-codec.js';
 import { encodeOrderBookExt, venuesOfMask, type OrderBookFrameExt } from '../../store/orderbook-ext.js';
 import { EMPTY_DISTRIBUTION, SCALING_SQRT_P99, distributionOf, encodeIntensities, saturatedMeanOf } from './intensity.js';
-import type { Levels } from '../../events.js';
 import { ASK, BID, type BookSideIndex, type BookView, type LevelListener } from './price-book.js';
 
 export const FRAME_INTERVAL_MS = 30_000;

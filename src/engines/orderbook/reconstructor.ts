@@ -248,8 +248,10 @@ export abstract class BaseReconstructor implements BookReconstructor {
   abstract onSnapshot(event: DepthSnapshot): void;
   abstract onDiff(event: DepthDiff): void;
 
-  /** Only Binance publishes a ticker comparable with its depth ids; elsewhere tickers are ignored. */
-  onTicker(_event: BookTicker): void {}
+  /** Only Binance publishes a ticker comparable with its depth ids; elsewhere a ticker is counted as unmatched. */
+  onTicker(_event: BookTicker): void {
+    this.stats.tickersUnmatched++;
+  }
 
   disconnect(ts: number, reason: string): void {
     this.stats.disconnects++;

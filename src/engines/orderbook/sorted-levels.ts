@@ -20,7 +20,6 @@
  * positive and finite (PriceBook checks them).
  */
 
-import type { Levels } from '../../events.js';
 import { PriceMap } from './price-map.js';
 
 /** Keys per block: moves stay within one block (32 measured best with the hash in front). */
@@ -107,44 +106,6 @@ export class SortedLevels {
       this.removeKey();
     }
     return old;
-  }
-
-  /**
-   * Apply flat `[price, qty, …]` levels (absolute quantities, 0 deletes) and write each
-   * pair's previous quantity to `old[i]` (0 = was absent), or −1 when pair i was
-   * rejected (price not positive and finite, quantity negative, NaN or infinite).
-   * Returns the number rejected. One call per diff side, so the hot loop runs without
-   * boxing a double per level.
-   */
-  applyLevels(levels: Levels, old: Float64Array): number {
-    const n = levels.length >>> 1;
-    const map = this.qty;
-    let rejected = levels.length & 1;
-    for (let i = 0; i < n; i++) {
-      const price = levels[2 * i]!;
-      const qty = levels[2 * i + 1]!;
-      if (!(price > 0 && price < Infinity && qty >= 0 && qty < Infinity)) {
-        old[i] = -1;
-        rejected++;
-        continue;
-      }
-      let previous: number;
-      if (qty > 0) {
-        previous = map.set(price, qty);
-        if (previous === 0) {
-          this.key = this.sign * price;
-          this.insertKey();
-        }
-      } else {
-        previous = map.delete(price);
-        if (previous !== 0) {
-          this.key = this.sign * price;
-          this.removeKey();
-        }
-      }
-      old[i] = previous;
-    }
-    return rejected;
   }
 
   /**
