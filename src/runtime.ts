@@ -7,6 +7,7 @@
 import type { Venue } from './events.js';
 import { EngineManager } from './engines/manager.js';
 import type { CalibratorFactory, OrderBookFactory } from './engines/ports.js';
+import { orderBookFactory } from './engines/orderbook/port.js';
 import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
 import { Pipeline } from './pipeline.js';
 import { DataDirSink, type DataDirSinkOptions } from './store/data-dir-sink.js';
@@ -24,7 +25,7 @@ export interface RuntimeOptions {
   readonly sink?: DataDirSinkOptions;
   /** Calibrator slot (default: the learning calibrator once it exists, else none). */
   readonly calibrator?: CalibratorFactory;
-  /** Order-book slot (default: none). */
+  /** Order-book slot (default: the order books of every venue and the 30 s heatmap; `nullOrderBook` for none). */
   readonly orderBook?: OrderBookFactory;
   /** One-line warnings (corrupt files moved aside, restores rejected). */
   readonly onWarning?: (message: string) => void;
@@ -50,7 +51,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     engine: {
       sink,
       ...(options.calibrator ? { calibrator: options.calibrator } : {}),
-      ...(options.orderBook ? { orderBook: options.orderBook } : {}),
+      orderBook: options.orderBook ?? orderBookFactory,
       ...(warn ? { onWarning: warn } : {}),
       ...(options.onBookResync ? { onBookResync: options.onBookResync } : {}),
     },

@@ -236,7 +236,7 @@ function orderbookSummary(engine: SymbolEngine): ReplaySummary['orderbook'][stri
   for (const [venue, s] of Object.entries(stats.venues ?? {})) {
     out[venue] = {
       synced: s.synced === true,
-      applied: num(s.applied ?? s.diffsApplied),
+      applied: num(s.diffs_applied ?? s.applied),
       gaps: num(s.gaps),
       resyncs: num(s.resyncs),
     };
