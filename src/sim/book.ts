@@ -227,6 +227,8 @@ export class BookView {
   private readonly published: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
   /** Scratch: the changes of the side being computed. */
   private readonly changes = new Map<number, number>();
+  /** Whether the view held the whole side at the last publish. */
+  private readonly whole: [boolean, boolean] = [false, false];
 
   constructor(readonly depth: number) {}
 
@@ -269,8 +271,11 @@ export class BookView {
       const qty = changed[i + 1]!;
       this.note(side, price, qty > 0 && book.rankOf(side, price) < depth ? qty : 0);
     }
-    // each change above the boundary moves it by at most one level
+    // each change above the boundary moves it by at most one level; no boundary while the view holds the whole side
     const size = book.size(side);
+    const wasWhole = this.whole[side];
+    this.whole[side] = size <= depth;
+    if (wasWhole && size <= depth) return changes.size === 0 ? [] : sortedFlat(changes, side === BID);
     const reach = changed.length / 2 + 1;
     const to = Math.min(size, depth + reach);
     for (let rank = Math.max(0, Math.min(size, depth) - reach); rank < to; rank++) {
@@ -292,6 +297,7 @@ export class BookView {
   }
 
   private remember(side: BookSide, flat: number[]): void {
+    this.whole[side] = false; // rescan the boundary at the next delta
     const map = this.published[side];
     map.clear();
     for (let i = 0; i < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
@@ -483,7 +489,7 @@ export class BookMaker {
 
   private levelSize(farness: number): number {
     const s = this.shape;
-    const q = this.rng.logNormal(s.levelQty * (0.6 + farness), 0.9);
+    const q = this.rng.logNormal(s.levelQty * (1 + farness), 0.9);
     return Math.max(s.lotUnits, Math.round(q / s.lotUnits) * s.lotUnits);
   }
 }

@@ -1133,8 +1133,8 @@ export class SimMarket {
     const s = vs.sym;
     const index = vs.mark * (1 - 0.0003 * (s.sentiment - 0.5));
     const nextFunding = Math.floor(t / FUNDING_INTERVAL_MS) * FUNDING_INTERVAL_MS + FUNDING_INTERVAL_MS;
-    const settle = index * (1 + 0.00001 * this.miscRng.normal());
-    this.emit('binance', 'markPrice@1s', vs.route('markPrice@1s'), t, vs.binance!.markPrice(t, vs.mark, settle, index, s.fundingRate, nextFunding), 'binance-market');
+    // P, the estimated settle price, only departs from the index in the last hour before settlement
+    this.emit('binance', 'markPrice@1s', vs.route('markPrice@1s'), t, vs.binance!.markPrice(t, vs.mark, index, index, s.fundingRate, nextFunding), 'binance-market');
   }
 
   /** Binance `!forceOrder@arr`: per symbol, only the latest liquidation of the last 1000 ms. */

@@ -102,8 +102,8 @@ export const SYMBOL_PARAMS: Readonly<Record<string, SymbolParams>> = {
     calmVol: 0.4,
     beta: 1,
     idioShare: 0.15,
-    impactPerMillion: 0.00012,
-    openRate: 0.5,
+    impactPerMillion: 0.00025,
+    openRate: 0.25,
     noiseRate: 1.2,
     notionalMedian: 15_000,
     noiseNotionalMedian: 8_000,
@@ -120,8 +120,8 @@ export const SYMBOL_PARAMS: Readonly<Record<string, SymbolParams>> = {
     calmVol: 0.55,
     beta: 1.15,
     idioShare: 0.25,
-    impactPerMillion: 0.0002,
-    openRate: 0.4,
+    impactPerMillion: 0.0004,
+    openRate: 0.2,
     noiseRate: 1.0,
     notionalMedian: 9_000,
     noiseNotionalMedian: 5_000,
@@ -138,8 +138,8 @@ export const SYMBOL_PARAMS: Readonly<Record<string, SymbolParams>> = {
     calmVol: 0.75,
     beta: 1.4,
     idioShare: 0.35,
-    impactPerMillion: 0.0005,
-    openRate: 0.3,
+    impactPerMillion: 0.001,
+    openRate: 0.15,
     noiseRate: 0.8,
     notionalMedian: 5_000,
     noiseNotionalMedian: 3_000,
@@ -302,8 +302,8 @@ export const EMISSION_PROFILES: Readonly<Record<string, EmissionProfile>> = {
   full: { name: 'full', bookMs: 100, tickersMs: 100, okxMarkMs: 200, okxOpenInterestMs: 3_000, bookTicker: true, noiseScale: 1 },
   /** Default: books, Bybit tickers and OKX marks every 2 s, so a day stays replayable. */
   standard: { name: 'standard', bookMs: 2_000, tickersMs: 2_000, okxMarkMs: 2_000, okxOpenInterestMs: 3_000, bookTicker: false, noiseScale: 1 },
-  /** Small fixtures: books, tickers and OKX marks every 5 s, OKX open interest every 15 s, a third of the background flow. */
-  light: { name: 'light', bookMs: 5_000, tickersMs: 5_000, okxMarkMs: 5_000, okxOpenInterestMs: 15_000, bookTicker: false, noiseScale: 0.3 },
+  /** Small fixtures: books and Bybit tickers every 10 s, OKX marks every 5 s, OKX open interest every 15 s, a fifth of the background flow. */
+  light: { name: 'light', bookMs: 10_000, tickersMs: 10_000, okxMarkMs: 5_000, okxOpenInterestMs: 15_000, bookTicker: false, noiseScale: 0.2 },
 };
 
 export const DEFAULT_PROFILE = 'standard';
