@@ -71,6 +71,18 @@ describe('SimMarket', () => {
     }
   });
 
+  it('opens positions at the price of the moment: entries of positions opened during the run lie in their minute’s range', () => {
+    const { market } = collect({ seed: 12, symbols: ['SOL'], venues: ['bybit'] }, 60);
+    const truth = market.truth();
+    const during = truth.liquidations.filter((l) => l.openTs >= truth.start);
+    expect(during.length).toBeGreaterThan(10);
+    for (const l of during) {
+      const [, high, low] = truth.perSymbol.SOL!.ohlc[Math.floor((l.openTs - truth.start) / 60_000)]!;
+      expect(l.entry).toBeGreaterThan(low * 0.997);
+      expect(l.entry).toBeLessThan(high * 1.003);
+    }
+  });
+
   it('lets a large market sell set off a cascade that takes the price further than the order alone', () => {
     const market = new SimMarket(QUIET, () => {});
     const before = market.price('BTC');

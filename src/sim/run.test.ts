@@ -302,13 +302,6 @@ describe('simulated capture', () => {
         if (mix[tier] === 0) expect(tiers[tier]!.opened.count).toBe(0);
       }
     }
-    const during = truth.liquidations.filter((l) => l.openTs >= truth.start);
-    expect(during.length).toBeGreaterThan(10);
-    for (const l of during) {
-      const [, high, low] = truth.perSymbol[l.symbol]!.ohlc[Math.floor((l.openTs - truth.start) / 60_000)]!;
-      expect(l.entry).toBeGreaterThan(low * 0.995);
-      expect(l.entry).toBeLessThan(high * 1.005);
-    }
     const venues = new Set(truth.liquidations.map((l: TruthLiquidation) => l.venue));
     expect([...venues].sort()).toEqual(['binance', 'bybit', 'okx']);
   });
