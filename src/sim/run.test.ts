@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAllEnvelopes } from '../capture/reader.js';
 import type { Envelope } from '../capture/envelope.js';
+import type { Liquidation, NormalizedEvent, OpenInterest } from '../events.js';
+import { createNormalizers } from '../venues/index.js';
 import { leverageConfigFor } from '../engines/leverage-config.js';
 import { instrumentSpec } from './params.js';
 import { simulateToFile, type SimulateSummary } from './run.js';
@@ -310,6 +312,60 @@ describe('simulated capture', () => {
     const total = Object.values(summary.liquidationsBy).reduce((a, x) => a + x.total, 0);
     expect(total).toBe(truth.liquidations.length);
     expect(summary.bytes).toBe(fs.statSync(summary.out).size);
+  });
+});
+
+describe('through the venue normalizers', () => {
+  it('normalizes every message of the capture with zero drops', () => {
+    const normalizers = createNormalizers();
+    const events: NormalizedEvent[] = [];
+    for (const e of envelopes) normalizers.normalize(e, events);
+    expect(normalizers.snapshot().dropped).toEqual({});
+    expect(normalizers.counters.totalDropped).toBe(0);
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['liquidation', 'trade', 'depthDiff', 'depthSnapshot', 'markPrice', 'funding', 'openInterest', 'traderRatio', 'tick']) expect(types).toContain(type);
+  });
+
+  it('gives the engines the truth’s liquidations (all of Bybit and OKX, Binance’s published ones) and open interest', () => {
+    const normalizers = createNormalizers();
+    const events: NormalizedEvent[] = [];
+    for (const e of envelopes) normalizers.normalize(e, events);
+    const liquidations = events.filter((e): e is Liquidation => e.type === 'liquidation');
+    const key = (x: { venue: string; symbol: string; side: string; qty: number; ts: number }): string => `${x.venue}|${x.symbol}|${x.side}|${x.qty}|${x.ts}`;
+    expect(liquidations.map(key).sort()).toEqual(
+      truth.liquidations
+        .filter((l) => l.published)
+        .map(key)
+        .sort(),
+    );
+    for (const l of liquidations) {
+      const t = truth.liquidations.find((x) => key(x) === key(l))!;
+      expect(l.price).toBe(t.price);
+    }
+    const rest = events.filter((e): e is OpenInterest => e.type === 'openInterest' && e.source === 'rest' && e.venue !== 'bybit');
+    let checked = 0;
+    for (const oi of rest) {
+      if ((oi.ts - truth.start) % 60_000 !== 0) continue;
+      expect(oi.oiBase).toBe(truth.perSymbol[oi.symbol]!.oi[oi.venue]![(oi.ts - truth.start) / 60_000]);
+      checked++;
+    }
+    expect(checked).toBe(MINUTES * 3 * 2);
+    // Bybit: one side of the both-sides figure, and the ticker stream agrees with it
+    const bybit = events.filter((e): e is OpenInterest => e.type === 'openInterest' && e.venue === 'bybit');
+    expect(bybit.some((e) => e.source === 'stream')).toBe(true);
+    const last = truth.perSymbol.BTC!.oi.bybit!;
+    expect(bybit.filter((e) => e.symbol === 'BTC').every((e) => e.oiBase > last[0]! * 0.8 && e.oiBase < last[0]! * 1.2)).toBe(true);
+  });
+
+  it('normalizes every channel of the full profile (bookTicker included) with zero drops', async () => {
+    const out = path.join(dir, 'full.jsonl');
+    const full = await simulateToFile({ minutes: 2, seed: 5, out, profile: 'full' });
+    expect(full.byChannel['binance/bookTicker']).toBeGreaterThan(100);
+    const normalizers = createNormalizers();
+    const events: NormalizedEvent[] = [];
+    for (const e of await readAllEnvelopes(out)) normalizers.normalize(e, events);
+    expect(normalizers.snapshot().dropped).toEqual({});
+    expect(events.some((e) => e.type === 'bookTicker')).toBe(true);
   });
 });
 
