@@ -69,6 +69,17 @@ describe('moonstream simulate', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('starts the simulated clock at --start and refuses a start that is not a whole second', async () => {
+    const out = path.join(dir, 'start.jsonl');
+    expect((await run('--minutes', '1', '--out', out, '--symbols', 'SOL', '--start', '2026-03-01T12:00:00Z')).code).toBe(0);
+    const truth = JSON.parse(fs.readFileSync(`${out}.truth.json`, 'utf8')) as SimTruth;
+    expect(truth.start).toBe(Date.UTC(2026, 2, 1, 12));
+    expect(truth.end).toBe(Date.UTC(2026, 2, 1, 12, 1));
+    const bad = await run('--minutes', '1', '--out', out, '--start', '1767571200500');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--start must be a whole second/);
+  });
+
   it('refuses symbols it has no market for and profiles it does not know', async () => {
     const bad = await run('--minutes', '1', '--out', path.join(dir, 'x.jsonl'), '--symbols', 'BTC,DOGE');
     expect(bad.code).toBe(2);

@@ -3,7 +3,7 @@ import { parseInteger, parsePositiveInt, parseSymbols, parseTime, parseVenues } 
 import { MoonstreamError } from '../src/errors.js';
 import type { Venue } from '../src/events.js';
 import { DEFAULT_PROFILE, DEFAULT_START_MS, EMISSION_PROFILES, parseLeverageMix } from '../src/sim/params.js';
-import { simulateToFile, summaryLine, type SimProgress } from '../src/sim/run.js';
+import type { SimProgress } from '../src/sim/run.js';
 
 interface SimulateFlags {
   readonly minutes: number;
@@ -35,6 +35,8 @@ export function simulateCommand(): Command {
       const leverageMix = flags.leverageMix === undefined ? undefined : parseLeverageMix(flags.leverageMix, flags.symbols);
       if (flags.start % 1000 !== 0) throw new MoonstreamError('USAGE', `--start must be a whole second, got ${flags.start}`);
       const progress = await progressReporter(flags.minutes);
+      // the simulator loads only when it runs, so `moonstream --help` and other commands start fast
+      const { simulateToFile, summaryLine } = await import('../src/sim/run.js');
       try {
         const summary = await simulateToFile({
           minutes: flags.minutes,

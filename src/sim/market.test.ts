@@ -146,6 +146,20 @@ describe('SimMarket', () => {
     expect(frames.filter((f) => f.c === 'tickers').map((f) => (JSON.parse(f.json) as { type: string }).type)[0]).toBe('snapshot');
   });
 
+  it('hands a loopback server one subscriber’s snapshots without emitting them', () => {
+    const frames: SimFrame[] = [];
+    const market = new SimMarket({ seed: 4, symbols: ['ETH', 'SOL'] }, (f) => frames.push(f));
+    market.advanceTo(market.startMs + 5_000);
+    const count = frames.length;
+    const snapshots = market.snapshotFrames(['okx'], ['SOL']);
+    expect(frames.length).toBe(count);
+    expect(snapshots.map((f) => [f.v, f.c, f.route])).toEqual([['okx', 'books', 'books:SOL-USDT-SWAP']]);
+    const book = JSON.parse(snapshots[0]!.json) as { action: string; data: { prevSeqId: number; asks: unknown[] }[] };
+    expect(book.action).toBe('snapshot');
+    expect(book.data[0]!.prevSeqId).toBe(-1);
+    expect(book.data[0]!.asks.length).toBeGreaterThan(20);
+  });
+
   it('rejects a maintenance margin at or above 1/L of a tier, unknown symbols and bad profiles', () => {
     expect(() => new SimMarket({ symbols: ['BTC'], symbolParams: { BTC: { maintenanceMargin: 0.004 } } }, () => {})).toThrow(/maintenance margin/);
     expect(() => new SimMarket({ symbols: ['DOGE'] }, () => {})).toThrow(/DOGE/);

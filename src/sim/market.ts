@@ -197,7 +197,6 @@ class VenueState {
     readonly sym: SymbolState,
     bookRng: Rng,
     idRng: Rng,
-    profile: EmissionProfile,
   ) {
     this.baseUnit = 10 ** -spec.qtyDecimals * spec.contractSize;
     this.baseScale = 10 ** (spec.qtyDecimals + Math.round(-Math.log10(spec.contractSize)));
@@ -223,7 +222,6 @@ class VenueState {
     this.binance = venue === 'binance' ? new BinanceFrames(spec) : undefined;
     this.bybit = venue === 'bybit' ? new BybitFrames(spec) : undefined;
     this.okx = venue === 'okx' ? new OkxFrames(spec) : undefined;
-    void profile;
   }
 
   private readonly routes = new Map<string, string>();
@@ -383,7 +381,7 @@ export class SimMarket {
       }
       const s = new SymbolState(params, mix, this.venueShares, setupRng, this.seed, index);
       s.clock = this.startMs;
-      s.venues = this.venues.map((v) => new VenueState(v, instrumentSpec(v, symbol), s, bookRng, idRng, profile));
+      s.venues = this.venues.map((v) => new VenueState(v, instrumentSpec(v, symbol), s, bookRng, idRng));
       for (const vs of s.venues) s.venueWeights.push(this.venueShares[vs.venue]!);
       s.fundingRate = this.fundingFor(s);
       s.nextOpen = this.startMs + this.flowRng.exponential(1000 / params.openRate);
@@ -422,31 +420,43 @@ export class SimMarket {
   }
 
   /**
-   * What a client receives on subscribing now, before any delta: Bybit orderbook.50 and
-   * tickers snapshots, OKX books snapshots (as the streams last published them, so the
-   * deltas that follow chain on). Emitted at `now` through the consumer. Binance has no
-   * subscription snapshot: its clients fetch REST (`restDepth`).
+   * The frames a client receives on subscribing now, before any delta: Bybit
+   * orderbook.50 and tickers snapshots, OKX books snapshots, built from what the
+   * streams last published so the deltas that follow chain on. Binance has none (its
+   * clients fetch REST: `restDepth`). Returned, not emitted: a loopback server sends
+   * them to the one subscriber; `subscribe` emits them for a recording.
    */
-  subscribe(venues: readonly Venue[] = this.venues): void {
+  snapshotFrames(venues: readonly Venue[] = this.venues, symbols: readonly string[] = this.symbols): SimFrame[] {
     const ts = this.clockNow;
+    const frames: SimFrame[] = [];
+    const frame = (vs: VenueState, c: string, json: string): void => {
+      frames.push({ t: ts, ts, v: vs.venue, c, json, route: vs.route(c) });
+    };
     for (const s of this.states) {
+      if (!symbols.includes(s.symbol)) continue;
       for (const vs of s.venues) {
         if (!venues.includes(vs.venue)) continue;
         if (vs.bybit) {
           const view = vs.view!;
-          this.emit('bybit', 'orderbook.50', vs.route('orderbook.50'), ts, vs.bybit.orderbook('snapshot', ts, view.current(BID), view.current(ASK), vs.bookU, vs.crossSeq, ts - 2), 'bybit');
+          frame(vs, 'orderbook.50', vs.bybit.orderbook('snapshot', ts, view.current(BID), view.current(ASK), vs.bookU, vs.crossSeq, ts - 2));
           const values = this.tickerValues(vs);
           // later deltas stay relative to what the stream last pushed, so earlier subscribers stay consistent
           vs.tickerValues ??= values;
-          this.emit('bybit', 'tickers', vs.route('tickers'), ts, vs.bybit.tickers('snapshot', values, BYBIT_TICKER_FIELDS, vs.tickersCs, ts), 'bybit');
+          frame(vs, 'tickers', vs.bybit.tickers('snapshot', values, BYBIT_TICKER_FIELDS, vs.tickersCs, ts));
         } else if (vs.okx) {
           const view = vs.view!;
           const asks = view.current(ASK);
           const bids = view.current(BID);
-          this.emit('okx', 'books', vs.route('books'), ts, vs.okx.books('snapshot', ts, asks, this.orderCounts(vs, asks), bids, this.orderCounts(vs, bids), -1, vs.okxBookSeq), 'okx');
+          frame(vs, 'books', vs.okx.books('snapshot', ts, asks, this.orderCounts(vs, asks), bids, this.orderCounts(vs, bids), -1, vs.okxBookSeq));
         }
       }
     }
+    return frames;
+  }
+
+  /** Emit the subscription snapshots (`snapshotFrames`) now, as a recording sees them after connecting. */
+  subscribe(venues: readonly Venue[] = this.venues): void {
+    for (const f of this.snapshotFrames(venues)) this.emit(f.v as Venue, f.c, f.route, f.ts, f.json, f.v as Connection);
   }
 
   /** Begin a batch run: subscription snapshots at the start. */
