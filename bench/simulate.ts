@@ -52,6 +52,7 @@ try {
     }),
   );
   console.log(`model only        ${rate(minutes, model)} simulated minutes; ${rate(frames, model)} messages (${(bytes / 1e6).toFixed(0)} MB of frames)`);
+  const afterModel = process.memoryUsage();
 
   const out = path.join(dir, 'bench.jsonl.gz');
   const [summary, file] = await timed(() => simulateToFile({ minutes, profile, seed: 1, out }));
@@ -77,8 +78,7 @@ try {
   const dayWall = (file.wallMs / minutes) * 1440 / 1000;
   const dayCpu = (file.cpuMs / minutes) * 1440 / 1000;
   console.log(`a simulated day  ≈ ${dayWall.toFixed(1)} s wall (${dayCpu.toFixed(1)} s cpu), ≈ ${((summary.bytes / minutes) * 1440 / 1e6).toFixed(0)} MB gz, ≈ ${Math.round((summary.frames / minutes) * 1440).toLocaleString('en-US')} messages`);
-  const memory = process.memoryUsage();
-  console.log(`memory            rss ${(memory.rss / 1e6).toFixed(0)} MB, heap used ${(memory.heapUsed / 1e6).toFixed(0)} MB`);
+  console.log(`memory            after the model run: rss ${(afterModel.rss / 1e6).toFixed(0)} MB, heap used ${(afterModel.heapUsed / 1e6).toFixed(0)} MB (the parse check above holds the whole capture in memory)`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
