@@ -6,7 +6,7 @@
 
 import type { Venue } from './events.js';
 import { EngineManager } from './engines/manager.js';
-import type { CalibratorFactory, OrderBookFactory } from './engines/ports.js';
+import type { CalibratorFactory, EngineSink, OrderBookFactory } from './engines/ports.js';
 import { orderBookFactory } from './engines/orderbook/port.js';
 import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
 import { Pipeline } from './pipeline.js';
@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   readonly restore?: boolean;
   /** Data-dir writer options (fsync, JSON write interval, log rotation). */
   readonly sink?: DataDirSinkOptions;
+  /** Write somewhere else than the data dir (tests keep output in memory); the restore still reads `dataDir`. */
+  readonly engineSink?: EngineSink;
   /** Calibrator slot (default: the learning calibrator once it exists, else none). */
   readonly calibrator?: CalibratorFactory;
   /** Order-book slot (default: the order books of every venue and the 30 s heatmap; `nullOrderBook` for none). */
@@ -37,14 +39,15 @@ export interface Runtime {
   readonly pipeline: Pipeline;
   readonly manager: EngineManager;
   readonly normalizers: Normalizers;
-  readonly sink: DataDirSink;
+  /** The data-dir writer, or the `engineSink` given. */
+  readonly sink: EngineSink;
   /** Write the final state (zones, buffered logs, coalesced JSON) and close the files. */
   close(): void;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const warn = options.onWarning;
-  const sink = new DataDirSink(options.dataDir, { ...(warn ? { onWarning: warn } : {}), ...options.sink });
+  const sink: EngineSink = options.engineSink ?? new DataDirSink(options.dataDir, { ...(warn ? { onWarning: warn } : {}), ...options.sink });
   const normalizers = createNormalizers();
   const manager = new EngineManager({
     symbols: options.symbols ?? DEFAULT_SYMBOLS,
@@ -68,7 +71,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (closed) return;
       closed = true;
       manager.flush();
-      sink.close();
+      sink.flush();
+      if (sink instanceof DataDirSink) sink.close();
     },
   };
 }

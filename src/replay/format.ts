@@ -56,7 +56,7 @@ export function formatSummary(s: ReplaySummary): string {
   const symbols = Object.keys(s.liquidations).sort();
   if (symbols.length === 0) lines.push('  none');
   for (const symbol of symbols) {
-    for (const [venue, sides] of Object.entries(s.liquidations[symbol]!)) {
+    for (const [venue, sides] of Object.entries(s.liquidations[symbol]!).sort(([a], [b]) => (a < b ? -1 : 1))) {
       lines.push(
         `  ${symbol.padEnd(6)} ${venue.padEnd(8)} long ${int(sides.long.count).padStart(6)} ${usd(sides.long.notional).padStart(14)}   short ${int(sides.short.count).padStart(6)} ${usd(sides.short.notional).padStart(14)}`,
       );
@@ -69,7 +69,7 @@ export function formatSummary(s: ReplaySummary): string {
     const c = s.calibrator[symbol];
     const cal = c ? `calibrator ${int(c.events)} events, ${int(c.calibrations)} calibrations${c.held > 0 ? `, ${int(c.held)} still held` : ''}` : '';
     lines.push(`  ${symbol.padEnd(6)} zones ${int(z.active)} active, ${int(z.created)} created, ${int(z.swept)} swept, ${int(z.expired)} expired; ${cal}`);
-    for (const [venue, b] of Object.entries(s.orderbook[symbol] ?? {})) {
+    for (const [venue, b] of Object.entries(s.orderbook[symbol] ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
       lines.push(`         book ${venue.padEnd(8)} ${b.synced ? 'synced' : 'not synced'}, ${int(b.applied)} applied, ${int(b.gaps)} gaps, ${int(b.resyncs)} resyncs`);
     }
   }
