@@ -9,7 +9,7 @@
  */
 
 import type { Envelope } from './capture/envelope.js';
-import type { NormalizedEvent, EventType } from './events.js';
+import { EVENT_TYPES, VENUES, type EventType, type NormalizedEvent, type Venue } from './events.js';
 import type { EngineManager } from './engines/manager.js';
 import type { Normalizers } from './venues/index.js';
 
@@ -40,8 +40,9 @@ export class Pipeline {
   readonly manager: EngineManager;
   private readonly scratch: NormalizedEvent[] = [];
   private envelopes = 0;
-  private readonly eventCounts = new Map<EventType, number>();
-  private readonly venueCounts = new Map<string, number>();
+  /** Fixed-shape counters (no string building or map lookups per event: this is the hot path). */
+  private readonly eventCounts = zeroCounts();
+  private readonly venueCounts: Record<Venue, Record<EventType, number>> = { binance: zeroCounts(), bybit: zeroCounts(), okx: zeroCounts() };
   private readonly liquidations: Record<string, Record<string, Record<'long' | 'short', LiquidationTally>>> = {};
   private firstT: number | undefined;
   private lastT: number | undefined;
@@ -80,8 +81,10 @@ export class Pipeline {
     const normalizer = this.normalizers.snapshot();
     return {
       envelopes: this.envelopes,
-      events: Object.fromEntries(sorted(this.eventCounts)) as Partial<Record<EventType, number>>,
-      eventsByVenue: Object.fromEntries(sorted(this.venueCounts)),
+      events: nonZero(this.eventCounts),
+      eventsByVenue: Object.fromEntries(
+        VENUES.flatMap((venue) => Object.entries(nonZero(this.venueCounts[venue])).map(([type, n]) => [`${venue}.${type}`, n] as const)),
+      ),
       dropped: { ...normalizer.dropped, ...unrouted(this.manager) },
       control: { ...normalizer.control },
       liquidations: structuredClone(this.liquidations),
@@ -91,10 +94,9 @@ export class Pipeline {
   }
 
   private count(event: NormalizedEvent): void {
-    this.eventCounts.set(event.type, (this.eventCounts.get(event.type) ?? 0) + 1);
+    this.eventCounts[event.type]++;
     if (event.type === 'tick' || event.type === 'disconnect') return;
-    const key = `${event.venue}.${event.type}`;
-    this.venueCounts.set(key, (this.venueCounts.get(key) ?? 0) + 1);
+    this.venueCounts[event.venue][event.type]++;
     if (event.type !== 'liquidation') return;
     const bySymbol = (this.liquidations[event.symbol] ??= {});
     const byVenue = (bySymbol[event.venue] ??= { long: { count: 0, notional: 0 }, short: { count: 0, notional: 0 } });
@@ -110,6 +112,15 @@ function unrouted(manager: EngineManager): Record<string, number> {
   return out;
 }
 
-function sorted<K extends string, V>(map: Map<K, V>): [K, V][] {
-  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+function zeroCounts(): Record<EventType, number> {
+  const counts = {} as Record<EventType, number>;
+  for (const type of EVENT_TYPES) counts[type] = 0;
+  return counts;
+}
+
+/** The non-zero counts, keys sorted. */
+function nonZero(counts: Readonly<Record<EventType, number>>): Partial<Record<EventType, number>> {
+  const out: Partial<Record<EventType, number>> = {};
+  for (const type of [...EVENT_TYPES].sort()) if (counts[type] > 0) out[type] = counts[type];
+  return out;
 }
