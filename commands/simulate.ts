@@ -1,6 +1,20 @@
-import { Command } from 'commander';
-import { notImplemented } from '../src/errors.js';
-import { parseInteger, parsePositiveInt, parseSymbols, parseVenues } from '../src/cli/options.js';
+import { Command, Option } from 'commander';
+import { parseInteger, parsePositiveInt, parseSymbols, parseTime, parseVenues } from '../src/cli/options.js';
+import { MoonstreamError } from '../src/errors.js';
+import type { Venue } from '../src/events.js';
+import { DEFAULT_PROFILE, DEFAULT_START_MS, EMISSION_PROFILES, parseLeverageMix } from '../src/sim/params.js';
+import type { SimProgress } from '../src/sim/run.js';
+
+interface SimulateFlags {
+  readonly minutes: number;
+  readonly seed: number;
+  readonly out: string;
+  readonly symbols: string[];
+  readonly venues: Venue[];
+  readonly leverageMix?: string;
+  readonly profile: string;
+  readonly start: number;
+}
 
 export function simulateCommand(): Command {
   return new Command('simulate')
@@ -11,7 +25,53 @@ export function simulateCommand(): Command {
     .option('--symbols <list>', 'symbols to simulate', parseSymbols, ['BTC', 'ETH', 'SOL'])
     .option('--venues <list>', 'venues to emit', parseVenues, ['binance', 'bybit', 'okx'])
     .option('--leverage-mix <json>', 'true leverage mix, e.g. {"BTC":{"20":0.3,"50":0.7}}')
-    .action(async () => {
-      throw notImplemented('moonstream simulate');
+    .addOption(
+      new Option('--profile <name>', 'emission rates: full = the venues’ own cadences, standard = books every 2 s, light = small fixtures')
+        .choices(Object.keys(EMISSION_PROFILES))
+        .default(DEFAULT_PROFILE),
+    )
+    .option('--start <time>', 'simulated start (ISO time or epoch ms, whole second)', parseTime, DEFAULT_START_MS)
+    .action(async (flags: SimulateFlags, command: Command) => {
+      const leverageMix = flags.leverageMix === undefined ? undefined : parseLeverageMix(flags.leverageMix, flags.symbols);
+      if (flags.start % 1000 !== 0) throw new MoonstreamError('USAGE', `--start must be a whole second, got ${flags.start}`);
+      const progress = await progressReporter(flags.minutes);
+      // the simulator loads only when it runs, so `moonstream --help` and other commands start fast
+      const { simulateToFile, summaryLine } = await import('../src/sim/run.js');
+      try {
+        const summary = await simulateToFile({
+          minutes: flags.minutes,
+          seed: flags.seed,
+          out: flags.out,
+          symbols: flags.symbols,
+          venues: flags.venues,
+          profile: flags.profile,
+          startMs: flags.start,
+          ...(leverageMix ? { leverageMix } : {}),
+          onProgress: progress.update,
+        });
+        progress.stop();
+        command.configureOutput().writeOut?.(`${summaryLine(summary)}\n`);
+      } catch (error) {
+        progress.stop();
+        throw error;
+      }
     });
+}
+
+interface ProgressReporter {
+  readonly update: (p: SimProgress) => void;
+  readonly stop: () => void;
+}
+
+/** A spinner on stderr when it is a terminal (ora is loaded only then, so --help stays fast). */
+async function progressReporter(minutes: number): Promise<ProgressReporter> {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: `simulating 0/${minutes} min`, stream: process.stderr }).start();
+  return {
+    update: (p) => {
+      spinner.text = `simulating ${p.minutesDone}/${p.minutes} min · ${p.frames.toLocaleString('en-US')} messages · ${p.liquidations.toLocaleString('en-US')} liquidations`;
+    },
+    stop: () => spinner.stop(),
+  };
 }
