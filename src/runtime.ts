@@ -6,6 +6,7 @@
 
 import type { Venue } from './events.js';
 import { EngineManager } from './engines/manager.js';
+import { liquidationCalibrator } from './engines/calibrator/index.js';
 import type { CalibratorFactory, OrderBookFactory } from './engines/ports.js';
 import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
 import { Pipeline } from './pipeline.js';
@@ -22,7 +23,7 @@ export interface RuntimeOptions {
   readonly restore?: boolean;
   /** Data-dir writer options (fsync, JSON write interval, log rotation). */
   readonly sink?: DataDirSinkOptions;
-  /** Calibrator slot (default: the learning calibrator once it exists, else none). */
+  /** Calibrator slot (default: the learning calibrator, `liquidationCalibrator`; pass `nullCalibrator` for none). */
   readonly calibrator?: CalibratorFactory;
   /** Order-book slot (default: none). */
   readonly orderBook?: OrderBookFactory;
@@ -49,7 +50,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     symbols: options.symbols ?? DEFAULT_SYMBOLS,
     engine: {
       sink,
-      ...(options.calibrator ? { calibrator: options.calibrator } : {}),
+      calibrator: options.calibrator ?? liquidationCalibrator,
       ...(options.orderBook ? { orderBook: options.orderBook } : {}),
       ...(warn ? { onWarning: warn } : {}),
       ...(options.onBookResync ? { onBookResync: options.onBookResync } : {}),
