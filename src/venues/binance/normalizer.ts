@@ -12,15 +12,16 @@
  *   receive time `t` when the body has none.
  */
 
+import { ChannelNormalizer, type ChannelHandler } from '../channel-normalizer.js';
 import type { DepthDiff, DepthSnapshot, NormalizedEvent, TraderRatio, TraderRatioKind } from '../../events.js';
 import { toSymbol } from '../../events.js';
 import { liquidatedPosition } from '../liquidation-side.js';
 import { finite, flatLevels, isObject, optionalNumber, positive, sequenceId, timestamp } from '../parse.js';
 import { REST_CHANNEL } from '../rest-channels.js';
-import { CONTROL_CHANNEL, type DropReason, type EnvelopeMeta, type NormalizerCounters, type VenueNormalizer } from '../types.js';
+import { CONTROL_CHANNEL, type EnvelopeMeta, type NormalizerCounters } from '../types.js';
 import { recognizeBinanceControl } from './connection.js';
 
-type Handler = (payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]) => void;
+type Handler = ChannelHandler;
 
 /** `{"stream":…,"data":…}` → data; a bare event as is. */
 function unwrap(payload: unknown): unknown {
@@ -40,33 +41,14 @@ function isCoinM(instrument: string): boolean {
   return instrument.toUpperCase().includes('USD_');
 }
 
-export class BinanceNormalizer implements VenueNormalizer {
+export class BinanceNormalizer extends ChannelNormalizer {
   readonly venue = 'binance' as const;
-  /** Known channels only, so the map is bounded by the handful of channel names. */
-  private readonly handlers = new Map<string, Handler>();
 
-  constructor(private readonly counters: NormalizerCounters) {}
-
-  normalize(channel: string, payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]): void {
-    const start = out.length;
-    try {
-      let handler = this.handlers.get(channel);
-      if (handler === undefined) {
-        handler = this.handlerFor(channel);
-        if (handler === undefined) {
-          this.unknownChannel(channel, payload);
-          return;
-        }
-        this.handlers.set(channel, handler);
-      }
-      handler(payload, meta, out);
-    } catch {
-      out.length = start;
-      this.drop('internal_error');
-    }
+  constructor(counters: NormalizerCounters) {
+    super(counters);
   }
 
-  private handlerFor(channel: string): Handler | undefined {
+  protected handlerFor(channel: string): Handler | undefined {
     switch (channel) {
       case 'aggTrade':
         return (payload, _meta, out) => this.trade(payload, 'aggTrade', out);
@@ -320,14 +302,11 @@ export class BinanceNormalizer implements VenueNormalizer {
   }
 
   /** Control frames are recognised on any channel; anything else on an unknown channel is counted. */
-  private unknownChannel(channel: string, payload: unknown): void {
+  protected unknownChannel(channel: string, payload: unknown): void {
     const control = recognizeBinanceControl(unwrap(payload));
     if (control === undefined) this.drop(channel === CONTROL_CHANNEL ? 'malformed_payload' : 'unknown_channel');
     else if (control.kind === 'error') this.drop('error_frame');
     else this.counters.control('binance', control.kind);
   }
 
-  private drop(reason: DropReason): void {
-    this.counters.drop('binance', reason);
-  }
 }

@@ -10,15 +10,16 @@
  * snapshot and then deltas that carry only the changed fields.
  */
 
+import { ChannelNormalizer, type ChannelHandler } from '../channel-normalizer.js';
 import type { DepthDiff, DepthSnapshot, NormalizedEvent, OpenInterest } from '../../events.js';
 import { toSymbol } from '../../events.js';
 import { liquidatedPosition } from '../liquidation-side.js';
 import { finite, flatLevels, isObject, num, positive, sequenceId, timestamp, type RawObject } from '../parse.js';
 import { REST_CHANNEL } from '../rest-channels.js';
-import { CONTROL_CHANNEL, type DropReason, type EnvelopeMeta, type NormalizerCounters, type VenueNormalizer } from '../types.js';
+import { CONTROL_CHANNEL, type DropReason, type NormalizerCounters } from '../types.js';
 import { recognizeBybitControl } from './connection.js';
 
-type Handler = (payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]) => void;
+type Handler = ChannelHandler;
 
 /** The merged ticker of one instrument; NaN = not known yet. */
 interface TickerState {
@@ -45,33 +46,15 @@ function defined(n: number): number | undefined {
   return n === n ? n : undefined;
 }
 
-export class BybitNormalizer implements VenueNormalizer {
+export class BybitNormalizer extends ChannelNormalizer {
   readonly venue = 'bybit' as const;
-  private readonly handlers = new Map<string, Handler>();
   private readonly tickers = new Map<string, TickerState>();
 
-  constructor(private readonly counters: NormalizerCounters) {}
-
-  normalize(channel: string, payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]): void {
-    const start = out.length;
-    try {
-      let handler = this.handlers.get(channel);
-      if (handler === undefined) {
-        handler = this.handlerFor(channel);
-        if (handler === undefined) {
-          this.unknownChannel(channel, payload);
-          return;
-        }
-        this.handlers.set(channel, handler);
-      }
-      handler(payload, meta, out);
-    } catch {
-      out.length = start;
-      this.drop('internal_error');
-    }
+  constructor(counters: NormalizerCounters) {
+    super(counters);
   }
 
-  private handlerFor(channel: string): Handler | undefined {
+  protected handlerFor(channel: string): Handler | undefined {
     switch (channel) {
       case 'allLiquidation':
         return this.allLiquidation;
@@ -314,7 +297,7 @@ export class BybitNormalizer implements VenueNormalizer {
     else this.counters.control('bybit', control.kind);
   }
 
-  private unknownChannel(channel: string, payload: unknown): void {
+  protected unknownChannel(channel: string, payload: unknown): void {
     this.notData(payload, channel === CONTROL_CHANNEL ? 'malformed_payload' : 'unknown_channel');
   }
 
@@ -328,7 +311,4 @@ export class BybitNormalizer implements VenueNormalizer {
     return symbol;
   }
 
-  private drop(reason: DropReason): void {
-    this.counters.drop('bybit', reason);
-  }
 }

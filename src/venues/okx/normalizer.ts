@@ -14,16 +14,17 @@
  * of recent orders that a reconnect would otherwise count twice.
  */
 
+import { ChannelNormalizer, type ChannelHandler } from '../channel-normalizer.js';
 import type { DepthDiff, DepthSnapshot, Liquidation, NormalizedEvent, OpenInterest } from '../../events.js';
 import { toSymbol } from '../../events.js';
 import { liquidatedPosition } from '../liquidation-side.js';
 import { finite, flatLevels, isObject, num, positive, scaleQty, sequenceId, timestamp, type RawObject } from '../parse.js';
 import { REST_CHANNEL } from '../rest-channels.js';
-import { CONTROL_CHANNEL, type DropReason, type EnvelopeMeta, type NormalizerCounters, type VenueNormalizer } from '../types.js';
+import { CONTROL_CHANNEL, type DropReason, type EnvelopeMeta, type NormalizerCounters } from '../types.js';
 import { recognizeOkxControl } from './connection.js';
 import { ContractSizeTable, OKX_CONTRACT_SIZES, type ContractSize } from './contract-sizes.js';
 
-type Handler = (payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]) => void;
+type Handler = ChannelHandler;
 
 export interface OkxNormalizerOptions {
   /**
@@ -72,10 +73,9 @@ function sortByTs(events: NormalizedEvent[], start: number): void {
   }
 }
 
-export class OkxNormalizer implements VenueNormalizer {
+export class OkxNormalizer extends ChannelNormalizer {
   readonly venue = 'okx' as const;
   readonly contractSizes: ContractSizeTable;
-  private readonly handlers = new Map<string, Handler>();
   private readonly backlogMaxAgeMs: number;
   private readonly dedupCapacity: number;
   /** Keys of recent liquidations, and the same keys in a ring (oldest at `ringNext`) to forget them in order. */
@@ -83,35 +83,14 @@ export class OkxNormalizer implements VenueNormalizer {
   private readonly ring: string[] = [];
   private ringNext = 0;
 
-  constructor(
-    private readonly counters: NormalizerCounters,
-    options: OkxNormalizerOptions = {},
-  ) {
+  constructor(counters: NormalizerCounters, options: OkxNormalizerOptions = {}) {
+    super(counters);
     this.backlogMaxAgeMs = options.backlogMaxAgeMs ?? OKX_DEFAULTS.backlogMaxAgeMs;
     this.dedupCapacity = Math.max(1, options.dedupCapacity ?? OKX_DEFAULTS.dedupCapacity);
     this.contractSizes = new ContractSizeTable(options.contractSizes ?? OKX_CONTRACT_SIZES);
   }
 
-  normalize(channel: string, payload: unknown, meta: EnvelopeMeta, out: NormalizedEvent[]): void {
-    const start = out.length;
-    try {
-      let handler = this.handlers.get(channel);
-      if (handler === undefined) {
-        handler = this.handlerFor(channel);
-        if (handler === undefined) {
-          this.unknownChannel(channel, payload);
-          return;
-        }
-        this.handlers.set(channel, handler);
-      }
-      handler(payload, meta, out);
-    } catch {
-      out.length = start;
-      this.drop('internal_error');
-    }
-  }
-
-  private handlerFor(channel: string): Handler | undefined {
+  protected handlerFor(channel: string): Handler | undefined {
     switch (channel) {
       case 'liquidation-orders':
         return this.liquidations;
@@ -390,7 +369,7 @@ export class OkxNormalizer implements VenueNormalizer {
     else this.counters.control('okx', control.kind);
   }
 
-  private unknownChannel(channel: string, payload: unknown): void {
+  protected unknownChannel(channel: string, payload: unknown): void {
     this.notData(payload, channel === CONTROL_CHANNEL ? 'malformed_payload' : 'unknown_channel');
   }
 
@@ -408,9 +387,6 @@ export class OkxNormalizer implements VenueNormalizer {
     return size;
   }
 
-  private drop(reason: DropReason, count = 1): void {
-    if (count > 0) this.counters.drop('okx', reason, count);
-  }
 
   /** Count a drop and return undefined (for early returns in value-returning helpers). */
   private dropped(reason: DropReason): undefined {
