@@ -43,11 +43,8 @@ export const ORDERBOOK_EXT_TAG = [0x4f, 0x42, 0x58, 0x01] as const; // "OBX" v1
 export const ORDERBOOK_EXT_SIZE = 180;
 export const EXT_FLAG_FROM_POC = 1;
 
-export interface OrderBookFrameExt {
-  /** 1 = √ over p99 (intensity.ts). */
-  readonly scaling: number;
-  readonly flags: number;
-  readonly scaleRef: number;
+/** The USD statistics of one order-book frame (per bucket unless named otherwise): combined, per side, totals. */
+export interface BookFrameStats {
   readonly p50: number;
   readonly p90: number;
   readonly p95: number;
@@ -61,6 +58,13 @@ export interface OrderBookFrameExt {
   readonly askMax: number;
   readonly totalBidNotional: number;
   readonly totalAskNotional: number;
+}
+
+export interface OrderBookFrameExt extends BookFrameStats {
+  /** 1 = √ over p99 (intensity.ts). */
+  readonly scaling: number;
+  readonly flags: number;
+  readonly scaleRef: number;
   readonly intervalMs: number;
   readonly coverage: number;
   readonly midLast: number;

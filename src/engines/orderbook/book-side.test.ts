@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../prng.js';
 import { BookSide } from './book-side.js';
 import { SortedLevels } from './sorted-levels.js';
 
-/** Deterministic PRNG (mulberry32) so the model tests are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Levels from the top, read through `forEachFromTop`. */
 function fromTop(side: { forEachFromTop(v: (p: number, q: number) => boolean | void): void }): number[][] {

@@ -19,7 +19,7 @@
 
 import { bucketPrice, decimalsOf, gridAround } from '../buckets.js';
 import type { RingRecord } from '../../store/ring-codec.js';
-import { decodeOrderBookExt, type OrderBookFrameExt } from '../../store/orderbook-ext.js';
+import { decodeOrderBookExt, type BookFrameStats, type OrderBookFrameExt } from '../../store/orderbook-ext.js';
 import type { Venue } from '../../events.js';
 import { U8_MAX, distributionOf, encodeIntensities, notionalOfU8, percentileOfSorted, saturatedMeanOf } from './intensity.js';
 import { FRAME_INTERVAL_MS } from './accumulator.js';
@@ -41,20 +41,7 @@ export interface HeatmapRequest {
 }
 
 /** Statistics of one served row (USD per bucket unless named otherwise). */
-export interface RowStats {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly bidP50: number;
-  readonly bidP95: number;
-  readonly bidMax: number;
-  readonly askP50: number;
-  readonly askP95: number;
-  readonly askMax: number;
-  readonly totalBidNotional: number;
-  readonly totalAskNotional: number;
+export interface RowStats extends BookFrameStats {
   /** The notional that maps to 255 in this row. */
   readonly scaleRef: number;
   /** Mean notional of the row's buckets at 255 (see intensity.ts). */
