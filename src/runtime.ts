@@ -6,6 +6,7 @@
 
 import type { Venue } from './events.js';
 import { EngineManager } from './engines/manager.js';
+import { liquidationCalibrator } from './engines/calibrator/index.js';
 import type { CalibratorFactory, EngineSink, OrderBookFactory } from './engines/ports.js';
 import { orderBookFactory } from './engines/orderbook/port.js';
 import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
@@ -25,7 +26,7 @@ export interface RuntimeOptions {
   readonly sink?: DataDirSinkOptions;
   /** Write somewhere else than the data dir (tests keep output in memory); the restore still reads `dataDir`. */
   readonly engineSink?: EngineSink;
-  /** Calibrator slot (default: the learning calibrator once it exists, else none). */
+  /** Calibrator slot (default: the learning calibrator, `liquidationCalibrator`; pass `nullCalibrator` for none). */
   readonly calibrator?: CalibratorFactory;
   /** Order-book slot (default: the order books of every venue and the 30 s heatmap; `nullOrderBook` for none). */
   readonly orderBook?: OrderBookFactory;
@@ -53,7 +54,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     symbols: options.symbols ?? DEFAULT_SYMBOLS,
     engine: {
       sink,
-      ...(options.calibrator ? { calibrator: options.calibrator } : {}),
+      calibrator: options.calibrator ?? liquidationCalibrator,
       orderBook: options.orderBook ?? orderBookFactory,
       ...(warn ? { onWarning: warn } : {}),
       ...(options.onBookResync ? { onBookResync: options.onBookResync } : {}),

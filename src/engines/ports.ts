@@ -14,7 +14,7 @@
 
 import type { BookTicker, DepthDiff, DepthSnapshot, Disconnect, Liquidation, Venue } from '../events.js';
 import type { RingRecord } from '../store/ring-codec.js';
-import type { InventoryView } from './entry-inference.js';
+import type { InventoryView, ProjectionSweep } from './entry-inference.js';
 import type { Pool } from './heatmap.js';
 import type { LeverageConfig } from './leverage-config.js';
 import type { LeverageParams, WeightsUpdate } from './leverage-params.js';
@@ -91,6 +91,12 @@ export interface MinuteSnapshot {
   readonly pools: { readonly long: readonly Pool[]; readonly short: readonly Pool[] };
   /** The live inventory of inferred positions (per side × tier × entry). */
   readonly inventory: InventoryView;
+  /**
+   * Positions the closed minute's range swept out of the inventory (no longer in
+   * `inventory`): the calibrator's approach tracking judges them, and they are each
+   * tier's exposure of the minute.
+   */
+  readonly swept: readonly ProjectionSweep[];
 }
 
 /** How a calibrator talks back. */
@@ -101,6 +107,8 @@ export interface CalibratorOutput {
   saveWeights(file: unknown): void;
   /** One line of `logs/calibrator-{SYM}.jsonl`; `ts` is event time (rotation by age). */
   log(line: Readonly<Record<string, unknown>>, ts: number): void;
+  /** A one-line warning for the operator (a saved weights file ignored or migrated). */
+  warn?(message: string): void;
 }
 
 export interface CalibratorInit {

@@ -327,6 +327,7 @@ export class SymbolEngine {
         onWeightsUpdated: (weights, buffer, bias) => this.onWeightsUpdated(weights, buffer, bias),
         saveWeights: (file) => sink.weights(symbol, file),
         log: (line, ts) => sink.calibratorLog(symbol, line, ts),
+        warn: (message) => this.warn(`${symbol}: ${message}`),
       },
     });
     const start = paramsFromUpdate(this.leverage, this.calibrator.weights());
@@ -667,7 +668,7 @@ export class SymbolEngine {
       const pools = findPools(frame, price.ohlc4, this.heatmapConfig, this.inference);
       const minute = this.minuteStats(price, taker, oi, inferred);
       this.buildSnapshots(minuteStart, validFrom, price, frame, pools, minute);
-      const snapshot = this.minuteSnapshot(minuteStart, validFrom, price, taker, oi, paramsInForce, frame, pools);
+      const snapshot = this.minuteSnapshot(minuteStart, validFrom, price, taker, oi, paramsInForce, frame, pools, inferred.swept);
       this.calibrator.onMinuteSnapshot(snapshot);
       this.counts.calibratorMinuteSnapshots++;
       if (!this.calibratorStarted) {
@@ -891,6 +892,7 @@ export class SymbolEngine {
     params: LeverageParams,
     frame: HeatmapFrame,
     pools: PoolResult,
+    swept: InferenceMinuteResult['swept'],
   ): MinuteSnapshot {
     const grid = frame.v2Grid;
     const offset = grid.firstIndex - frame.firstIndex;
@@ -924,6 +926,7 @@ export class SymbolEngine {
       },
       pools: { long: pools.long, short: pools.short },
       inventory: this.inference,
+      swept,
     };
   }
 
