@@ -39,6 +39,8 @@ export function auditCommand(): Command {
           : {}),
       });
       if (progressShown) process.stderr.write('\r\x1b[K');
+      // also in the report; repeated here for whoever sends the report to a file
+      for (const [symbol, r] of Object.entries(report.symbols)) for (const w of r.warnings) process.stderr.write(`moonstream: warning: ${symbol}: ${w}\n`);
       const text = flags.format === 'json' ? auditJson(report) : renderAuditMarkdown(report);
       command.configureOutput().writeOut?.(text);
     });

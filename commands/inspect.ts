@@ -23,6 +23,7 @@ export function inspectCommand(): Command {
     .action(async (what: (typeof INSPECT_TARGETS)[number], file: string | undefined, flags: InspectFlags, command: Command) => {
       // loaded here, so `moonstream --help` and the other commands do not pay for it
       const { inspect } = await import('../src/inspect/inspect.js');
+      const { prettyJson } = await import('../src/inspect/format.js');
       const result = await inspect({
         target: what,
         dataDir: flags.dataDir,
@@ -30,7 +31,7 @@ export function inspectCommand(): Command {
         ...(file !== undefined ? { file } : {}),
         ...(flags.symbol !== undefined ? { symbol: flags.symbol } : {}),
       });
-      const out = flags.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`;
+      const out = flags.json ? `${prettyJson(result.json)}\n` : `${result.text}\n`;
       command.configureOutput().writeOut?.(out);
     });
 }

@@ -116,12 +116,16 @@ async function auditSymbol(options: AuditOptions, symbol: string): Promise<Audit
   const calibrations: CalibrationRecord[] = [];
   const zoneLines: ZoneRecordLine[] = [];
   const logFiles = rotatedFiles(paths.calibratorLog(symbol));
+  let lastMinute = -Infinity;
+  let minutesBack = 0;
   const log = await readLog(logFiles, (parsed) => {
     switch (parsed.kind) {
       case 'event':
         events.push(parsed.record);
         break;
       case 'minute':
+        if (parsed.record.key <= lastMinute) minutesBack++;
+        lastMinute = Math.max(lastMinute, parsed.record.key);
         minutes.push(parsed.record);
         break;
       case 'approach':
@@ -137,6 +141,11 @@ async function auditSymbol(options: AuditOptions, symbol: string): Promise<Audit
         break;
     }
   });
+  if (minutesBack > 0) {
+    warnings.push(
+      `${paths.calibratorLog(symbol)}: ${minutesBack} minute line(s) repeat or go back in time — the log holds overlapping runs (a capture replayed twice into one data dir?), so their liquidations count twice; replay with --fresh`,
+    );
+  }
   const optional = (file: string): unknown => {
     if (!fs.existsSync(file)) return null;
     try {

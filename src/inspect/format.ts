@@ -6,14 +6,25 @@
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'] as const;
 const SPARKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 
+/** Digits with a comma every three (by hand: the first toLocaleString costs ~20 ms of ICU start-up, a tenth of inspect's budget). */
+function grouped(digits: string): string {
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 /** `1234567.8` → `1,234,568`. */
 export function int(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  const r = Math.round(n);
+  return `${r < 0 ? '-' : ''}${grouped(String(Math.abs(r)))}`;
 }
 
 /** `1234567.8` → `$1,234,568`. */
 export function usd(n: number): string {
-  return `${n < 0 ? '−' : ''}$${Math.round(Math.abs(n)).toLocaleString('en-US')}`;
+  return `${n < 0 ? '−' : ''}$${int(Math.abs(n))}`;
 }
 
 /** USD in a short form: `$1.23M`, `$45.6k`, `$789`. */
@@ -28,7 +39,9 @@ export function usdShort(n: number): string {
 
 /** A price with the decimals its step needs (at least `min`), thousands separated. */
 export function price(p: number, decimals = 2): string {
-  return p.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  const [whole, fraction] = Math.abs(p).toFixed(decimals).split('.');
+  const sign = p < 0 && Number(whole) + Number(fraction ?? 0) > 0 ? '-' : '';
+  return `${sign}${grouped(whole!)}${fraction !== undefined ? `.${fraction}` : ''}`;
 }
 
 /** Decimals to print prices of a grid step with (20 → 0, 1 → 2, 0.1 → 2, 0.01 → 3). */
@@ -115,4 +128,52 @@ export function table(rows: readonly (readonly string[])[], align: readonly Alig
 
 function visibleLength(text: string): number {
   return [...text].length;
+}
+
+/**
+ * JSON indented like `JSON.stringify(value, null, 2)`, except that arrays of plain values
+ * (numbers, strings, booleans, null) stay on one line: a ring record's 2 000 intensities
+ * are one line, not 2 000.
+ */
+export function prettyJson(value: unknown, indent = '  '): string {
+  const out: string[] = [];
+  const plain = (v: unknown) => v === null || typeof v !== 'object';
+  const write = (v: unknown, pad: string): void => {
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: () => unknown }).toJSON();
+    if (plain(v)) {
+      out.push(JSON.stringify(v) ?? 'null');
+      return;
+    }
+    const inner = pad + indent;
+    if (Array.isArray(v)) {
+      // native checks only: a loop over 180 000 intensities in cold code costs more than the rest of inspect
+      const flat = JSON.stringify(v);
+      if (!/[[{]/.test(flat.slice(1))) {
+        out.push(flat); // no nested array or object (a string holding a bracket just falls through to the long form)
+        return;
+      }
+      out.push('[\n');
+      v.forEach((item, i) => {
+        out.push(inner);
+        write(item === undefined || typeof item === 'function' ? null : item, inner);
+        out.push(i < v.length - 1 ? ',\n' : '\n');
+      });
+      out.push(`${pad}]`);
+      return;
+    }
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && typeof x !== 'function');
+    if (entries.length === 0) {
+      out.push('{}');
+      return;
+    }
+    out.push('{\n');
+    entries.forEach(([k, x], i) => {
+      out.push(`${inner}${JSON.stringify(k)}: `);
+      write(x, inner);
+      out.push(i < entries.length - 1 ? ',\n' : '\n');
+    });
+    out.push(`${pad}}`);
+  };
+  write(value, '');
+  return out.join('');
 }

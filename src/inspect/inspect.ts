@@ -33,12 +33,40 @@ export interface InspectOptions {
   readonly records?: number;
 }
 
+/** Both renderings; each is computed on first access only (a ring's JSON is megabytes of numbers). */
 export interface InspectResult {
   readonly text: string;
   readonly json: unknown;
 }
 
+interface Lazy {
+  readonly text: () => string;
+  readonly json: () => unknown;
+}
+
+function result(lazy: Lazy): InspectResult {
+  let text: string | undefined;
+  let json: unknown;
+  let jsonDone = false;
+  return {
+    get text() {
+      return (text ??= lazy.text());
+    },
+    get json() {
+      if (!jsonDone) {
+        json = lazy.json();
+        jsonDone = true;
+      }
+      return json;
+    },
+  };
+}
+
 export async function inspect(options: InspectOptions): Promise<InspectResult> {
+  return result(await lazyInspect(options));
+}
+
+async function lazyInspect(options: InspectOptions): Promise<Lazy> {
   switch (options.target) {
     case 'weights':
       return inspectWeightsTarget(options);
@@ -52,7 +80,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
       if (options.file === undefined) throw new MoonstreamError('USAGE', 'inspect capture needs a FILE (a .jsonl or .jsonl.gz capture)');
       const { inspectCapture, renderCapture, captureJson } = await import('./capture.js');
       const view = await inspectCapture(options.file);
-      return { text: renderCapture(view), json: captureJson(view) };
+      return { text: () => renderCapture(view), json: () => captureJson(view) };
     }
     default: {
       const never: never = options.target;
@@ -61,11 +89,11 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   }
 }
 
-/** Per-symbol results, or the single one when the flags ask for one. */
-function collect<T>(options: InspectOptions, symbols: readonly string[], one: (symbol: string) => { text: string; json: T }): InspectResult {
+/** Per-symbol results, or the single one when the flags ask for one. Every file is read (and checked) here; rendering waits. */
+function collect(options: InspectOptions, symbols: readonly string[], one: (symbol: string) => Lazy): Lazy {
   const parts = symbols.map((s) => [s, one(s)] as const);
   if (options.symbol !== undefined) return parts[0]![1];
-  return { text: parts.map(([, p]) => p.text).join('\n\n'), json: Object.fromEntries(parts.map(([s, p]) => [s, p.json])) };
+  return { text: () => parts.map(([, p]) => p.text()).join('\n\n'), json: () => Object.fromEntries(parts.map(([s, p]) => [s, p.json()])) };
 }
 
 /** Symbols to read: `--symbol`, else those with a file of this kind; none is an error naming where it looked. */
@@ -76,31 +104,31 @@ function symbolsFor(options: InspectOptions, found: readonly string[], what: str
   return [...found];
 }
 
-function inspectWeightsTarget(options: InspectOptions): InspectResult {
+function inspectWeightsTarget(options: InspectOptions): Lazy {
   if (options.file !== undefined) {
     const view = weightsView(options.file, readJsonFile(options.file), options.symbol);
-    return { text: renderWeights(view), json: view.weights };
+    return { text: () => renderWeights(view), json: () => view.weights };
   }
   const paths = dataPaths(options.dataDir);
   const symbols = symbolsFor(options, symbolsWith(options.dataDir, 'weights', '.json'), 'weights files (the calibrator writes one at each calibration, every 15 min of event time)', `${options.dataDir}/weights`);
   return collect(options, symbols, (symbol) => {
     const file = paths.weights(symbol);
     const view = weightsView(file, readJsonFile(file), symbol);
-    return { text: renderWeights(view), json: view.weights };
+    return { text: () => renderWeights(view), json: () => view.weights };
   });
 }
 
-function inspectZonesTarget(options: InspectOptions): InspectResult {
+function inspectZonesTarget(options: InspectOptions): Lazy {
   if (options.file !== undefined) {
     const view = zonesView(options.file, readJsonFile(options.file));
-    return { text: renderZones(view), json: zonesJson(view) };
+    return { text: () => renderZones(view), json: () => zonesJson(view) };
   }
   const paths = dataPaths(options.dataDir);
   const symbols = symbolsFor(options, symbolsWith(options.dataDir, 'zones', '.json'), 'zones files', `${options.dataDir}/zones`);
   return collect(options, symbols, (symbol) => {
     const file = paths.zones(symbol);
     const view = zonesView(file, readJsonFile(file), referencePrice(paths.snapshotV2(symbol)));
-    return { text: renderZones(view), json: zonesJson(view) };
+    return { text: () => renderZones(view), json: () => zonesJson(view) };
   });
 }
 
@@ -114,11 +142,11 @@ function referencePrice(file: string): { price: number; step: number } | undefin
   }
 }
 
-function inspectSnapshotTarget(options: InspectOptions): InspectResult {
+function inspectSnapshotTarget(options: InspectOptions): Lazy {
   if (options.file !== undefined) {
     const parsed = readJsonFile(options.file);
     const summary = snapshotSummary(options.file, parsed);
-    return { text: renderSnapshot(summary), json: { [summary.kind]: snapshotJson(summary) } };
+    return { text: () => renderSnapshot(summary), json: () => ({ [summary.kind]: snapshotJson(summary) }) };
   }
   const paths = dataPaths(options.dataDir);
   const found = [...new Set([...symbolsWith(options.dataDir, 'snapshots', '.v2.json'), ...symbolsWith(options.dataDir, 'snapshots', '.v1.json')])].sort();
@@ -131,15 +159,15 @@ function inspectSnapshotTarget(options: InspectOptions): InspectResult {
       if (!snapshotKind(parsed)) throw new MoonstreamError('STATE_CORRUPT', `${f}: not a heatmap snapshot (neither V1 nor V2 keys)`);
       return snapshotSummary(f, parsed);
     });
-    return { text: summaries.map(renderSnapshot).join('\n'), json: Object.fromEntries(summaries.map((s) => [s.kind, snapshotJson(s)])) };
+    return { text: () => summaries.map(renderSnapshot).join('\n'), json: () => Object.fromEntries(summaries.map((s) => [s.kind, snapshotJson(s)])) };
   });
 }
 
-function inspectRingTarget(options: InspectOptions): InspectResult {
+function inspectRingTarget(options: InspectOptions): Lazy {
   const records = options.records ?? DEFAULT_RING_RECORDS;
   if (options.file !== undefined) {
     const view = readRing(options.file, records);
-    return { text: renderRing(view), json: ringJson(view) };
+    return { text: () => renderRing(view), json: () => ringJson(view) };
   }
   const paths = dataPaths(options.dataDir);
   const found = [
@@ -154,6 +182,6 @@ function inspectRingTarget(options: InspectOptions): InspectResult {
     ] as const).filter(([, f]) => fs.existsSync(f));
     if (files.length === 0) throw new MoonstreamError('FILE_NOT_FOUND', `${paths.historyV2(symbol)}: no such file (nor the V1 or order-book ring of ${symbol})`);
     const views = files.map(([kind, f]) => [kind, readRing(f, records)] as const);
-    return { text: `${symbol}\n${views.map(([, v]) => renderRing(v)).join('\n')}`, json: Object.fromEntries(views.map(([kind, v]) => [kind, ringJson(v)])) };
+    return { text: () => `${symbol}\n${views.map(([, v]) => renderRing(v)).join('\n')}`, json: () => Object.fromEntries(views.map(([kind, v]) => [kind, ringJson(v)])) };
   });
 }
