@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { NormalizedEvent } from '../src/events.js';
 import { EngineManager } from '../src/engines/manager.js';
-import { NULL_SINK } from '../src/engines/ports.js';
+import { liquidationCalibrator } from '../src/engines/calibrator/index.js';
+import { NULL_SINK, type CalibratorFactory } from '../src/engines/ports.js';
 import { SYNTHETIC_SYMBOLS, SyntheticMarket } from '../src/engines/testing/synthetic-market.js';
 import { DataDirSink } from '../src/store/data-dir-sink.js';
 
@@ -63,10 +64,10 @@ function envelopeText(events: readonly NormalizedEvent[]): string {
   return events.map((e) => `{"t":${e.ts},"v":"${venueOf(e)}","c":"${e.type}","d":${JSON.stringify(e)}}`).join('\n');
 }
 
-function runEngines(events: readonly NormalizedEvent[], sink = NULL_SINK): { ms: number; manager: EngineManager } {
+function runEngines(events: readonly NormalizedEvent[], sink = NULL_SINK, calibrator?: CalibratorFactory): { ms: number; manager: EngineManager } {
   let manager!: EngineManager;
   const ms = best(3, () => {
-    manager = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink } });
+    manager = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink, ...(calibrator ? { calibrator } : {}) } });
     for (const e of events) manager.dispatch(e);
   });
   return { ms, manager };
@@ -82,12 +83,13 @@ function report(label: string, events: readonly NormalizedEvent[]): void {
   const text = envelopeText(events);
   const wall = splitParseMs(text);
   const { ms, manager } = runEngines(events);
+  const { ms: calibrated } = runEngines(events, NULL_SINK, liquidationCalibrator);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-bench-'));
   let withFiles: number;
   try {
     withFiles = best(1, () => {
       const sink = new DataDirSink(dir, { fsync: false, jsonMinIntervalMs: 1_000 });
-      const m = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink } });
+      const m = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink, calibrator: liquidationCalibrator } });
       for (const e of events) m.dispatch(e);
       sink.close();
     });
@@ -99,7 +101,8 @@ function report(label: string, events: readonly NormalizedEvent[]): void {
   console.log(`\n${label}: ${events.length.toLocaleString('en-US')} events (${counts(events)}), ${(text.length / MB).toFixed(1)} MB of lines`);
   console.log(`  split + JSON.parse (wall)     ${wall.toFixed(0).padStart(6)} ms  ${rate(events.length, wall)}`);
   console.log(`  EngineManager, null sink      ${ms.toFixed(0).padStart(6)} ms  ${rate(events.length, ms)}  = ${((100 * ms) / wall).toFixed(1)} % of the wall`);
-  console.log(`  EngineManager, data-dir sink  ${withFiles.toFixed(0).padStart(6)} ms  ${rate(events.length, withFiles)}  = ${((100 * withFiles) / wall).toFixed(1)} % of the wall (replay settings: fsync off, JSON state ≤ 1/s; ${rolled} rollovers)`);
+  console.log(`  + learning calibrator, null   ${calibrated.toFixed(0).padStart(6)} ms  ${rate(events.length, calibrated)}  = ${((100 * calibrated) / wall).toFixed(1)} % of the wall (the calibrator: ${(calibrated - ms).toFixed(0)} ms)`);
+  console.log(`  + calibrator, data-dir sink   ${withFiles.toFixed(0).padStart(6)} ms  ${rate(events.length, withFiles)}  = ${((100 * withFiles) / wall).toFixed(1)} % of the wall (replay settings: fsync off, JSON state ≤ 1/s; ${rolled} rollovers)`);
   console.log(`  wall + engines + files: ${((100 * wall) / (wall + withFiles)).toFixed(1)} % of split+parse throughput before normalizers (budget for the whole replay: ≥ 70 %)`);
 }
 
@@ -127,10 +130,10 @@ function realCaptureWall(): { linesPerMinute: number; wallMsPerMinute: number } 
   return { linesPerMinute: lines / minutes, wallMsPerMinute: wall / minutes };
 }
 
-function rolloverCost(): void {
+function rolloverCost(calibrator?: CalibratorFactory): void {
   // a warmed-up engine with 6 h of inventory, then minutes closed one at a time by a tick
   const events = generate(360, 0);
-  const manager = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink: NULL_SINK } });
+  const manager = new EngineManager({ symbols: ['BTC', 'ETH', 'SOL'], engine: { sink: NULL_SINK, ...(calibrator ? { calibrator } : {}) } });
   for (const e of events) manager.dispatch(e);
   const last = events.at(-1)!.ts;
   const btc = manager.get('BTC')!;
@@ -140,6 +143,10 @@ function rolloverCost(): void {
   const start = process.hrtime.bigint();
   for (let i = 0; i < minutes; i++, t += 60_000) manager.dispatch({ type: 'tick', ts: t });
   const perRollover = Number(process.hrtime.bigint() - start) / 1e6 / (minutes * 3);
+  if (calibrator) {
+    console.log(`rollover with the learning calibrator (null sink): ${perRollover.toFixed(3)} ms per symbol-minute (approach tracking over the inventory)`);
+    return;
+  }
   rolloverMs.null = perRollover;
   console.log(`\nrollover (null sink): ${perRollover.toFixed(3)} ms per symbol-minute; BTC inventory ${cells} cells, ${btc.zones.count('long') + btc.zones.count('short')} zones, ${btc.tape.bucketCount('long') + btc.tape.bucketCount('short')} tape buckets`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-bench-'));
@@ -194,5 +201,6 @@ console.log(`bench:engines — node ${process.version}, ${os.cpus().length} cpu(
 report('mix without depth (3 symbols, 2 h)', generate(120, 0));
 report('mix with depth diffs (3 symbols × 3 venues × 10/s, 30 min)', generate(30, 10));
 rolloverCost();
+rolloverCost(liquidationCalibrator);
 realCapture();
 memory();

@@ -9,6 +9,7 @@ import type { SnapshotV2 } from '../engines/snapshot-types.js';
 import { SyntheticMarket, SYNTHETIC_SYMBOLS } from '../engines/testing/synthetic-market.js';
 import type { ZonesFile } from '../engines/zones.js';
 import { DataDirSink, type DataDirSinkOptions } from './data-dir-sink.js';
+import { liquidationCalibrator } from '../engines/calibrator/index.js';
 import { engineStateLoader, loadEngineState } from './engine-state.js';
 import { RingKind } from './ring-codec.js';
 import { RingFile } from './ring-file.js';
@@ -119,6 +120,43 @@ describe('DataDirSink', () => {
     expect(loaded.corrupt).toEqual([path.join(dir, 'zones/BTC.json')]);
     expect(fs.existsSync(path.join(dir, 'zones/BTC.json.corrupt-42'))).toBe(true);
     expect(warnings[0]).toContain('is corrupt');
+  });
+
+  it('hands the calibrator the PoC’s weights file from the data dir’s root only when ours is absent', () => {
+    const poc = { schema_version: 2, symbol: 'BTC', ladder: [10, 20, 25, 50, 75, 100, 125], weights: [0, 0.18, 0.27, 0.3, 0.15, 0.08, 0.02] };
+    fs.writeFileSync(path.join(dir, 'liq_calibrator_weights_BTC.json'), JSON.stringify(poc));
+    expect(loadEngineState(dir, 'BTC').restore.weights).toEqual(poc);
+    const warnings: string[] = [];
+    const manager = new EngineManager({ symbols: ['BTC'], engine: { calibrator: liquidationCalibrator, onWarning: (m) => warnings.push(m) }, restore: engineStateLoader(dir) });
+    expect(manager.get('BTC')!.calibrator.counters()).toMatchObject({ saved_loaded: 1, saved_migrated: 1 });
+    expect(manager.get('BTC')!.inference.params().weights[2]).toBeCloseTo(0.18 / 1.24, 12);
+    expect(warnings[0]).toMatch(/^BTC: saved calibrator weights migrated from schema_version 2/);
+    fs.mkdirSync(path.join(dir, 'weights'));
+    fs.writeFileSync(path.join(dir, 'weights/BTC.json'), JSON.stringify({ ...poc, schema_version: 1 }));
+    expect(loadEngineState(dir, 'BTC').restore.weights).toMatchObject({ schema_version: 1 });
+  });
+
+  it('lets a calibrator continue counting its calibrations across a restart through the data dir', () => {
+    const input = events(50);
+    const cut = input.findIndex((e) => e.ts >= input[0]!.ts + 31 * 60_000);
+    const engine = { calibrator: liquidationCalibrator };
+    const firstSink = new DataDirSink(dir, { fsync: false });
+    const first = new EngineManager({ symbols: ['BTC', 'ETH'], engine: { ...engine, sink: firstSink } });
+    for (const e of input.slice(0, cut)) first.dispatch(e);
+    first.flush();
+    firstSink.close();
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'weights/BTC.json'), 'utf8')) as { calibration_count: number; schema_version: number };
+    expect(saved).toMatchObject({ schema_version: 3, calibration_count: 2 });
+    const sink = new DataDirSink(dir, { fsync: false });
+    const second = new EngineManager({ symbols: ['BTC', 'ETH'], engine: { ...engine, sink }, restore: engineStateLoader(dir) });
+    expect(second.get('BTC')!.calibrator.weights()).toEqual(first.get('BTC')!.calibrator.weights());
+    for (const e of input.slice(cut)) second.dispatch(e);
+    sink.close();
+    const after = JSON.parse(fs.readFileSync(path.join(dir, 'weights/BTC.json'), 'utf8')) as { calibration_count: number };
+    expect(after.calibration_count).toBe(3);
+    const log = fs.readFileSync(path.join(dir, 'logs/calibrator-BTC.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string });
+    expect(log.filter((l) => l.type === 'weights_restore')).toMatchObject([{ status: 'loaded' }]);
+    expect(log.filter((l) => l.type === 'calibration')).toHaveLength(3);
   });
 
   it('moves an unreadable ring aside and starts a new one', () => {

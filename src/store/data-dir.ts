@@ -11,6 +11,8 @@ export interface DataPaths {
   readonly root: string;
   /** Calibrated leverage weights: atomic JSON, each calibration. */
   weights(symbol: string): string;
+  /** The PoC's weights file dropped into the data dir; read (and migrated) only when `weights(symbol)` is absent. */
+  pocWeights(symbol: string): string;
   /** Active liquidation zones: atomic JSON, every 60 s of event time. */
   zones(symbol: string): string;
   /** Latest V1 heatmap snapshot: atomic JSON, every minute. */
@@ -34,6 +36,7 @@ export function dataPaths(root: string = DEFAULT_DATA_DIR): DataPaths {
   return {
     root,
     weights: (s) => at('weights', `${s}.json`),
+    pocWeights: (s) => at(`liq_calibrator_weights_${s}.json`),
     zones: (s) => at('zones', `${s}.json`),
     snapshotV1: (s) => at('snapshots', `${s}.v1.json`),
     snapshotV2: (s) => at('snapshots', `${s}.v2.json`),

@@ -2,10 +2,12 @@
  * Start-up reload (DESIGN.md section 5): the zones and the calibrator weights of a
  * previous run, read from the data dir as plain parsed JSON for the engines (which
  * validate them: a zones file of another symbol is ignored, malformed zones are skipped,
- * the calibrator migrates its own weights format). A corrupt file is moved aside with
+ * the calibrator migrates its own weights format, and the PoC's
+ * `liq_calibrator_weights_{SYM}.json` left in the data dir's root when ours is absent). A corrupt file is moved aside with
  * a warning by `loadJson` and the engine starts without it.
  */
 
+import * as fs from 'node:fs';
 import type { EngineRestore } from '../engines/symbol-engine.js';
 import { loadJson, type LoadOptions } from './atomic-json.js';
 import { dataPaths } from './data-dir.js';
@@ -32,7 +34,8 @@ export function loadEngineState(root: string, symbol: string, options: LoadOptio
     return undefined;
   };
   const zones = read(paths.zones(symbol));
-  const weights = read(paths.weights(symbol));
+  // a PoC weights file in the data dir's root is the calibrator's migration source when ours is absent
+  const weights = read(paths.weights(symbol)) ?? (fs.existsSync(paths.weights(symbol)) ? undefined : read(paths.pocWeights(symbol)));
   return {
     restore: { ...(zones !== undefined ? { zones } : {}), ...(weights !== undefined ? { weights } : {}) },
     loaded,

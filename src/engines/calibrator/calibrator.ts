@@ -403,6 +403,9 @@ export class LiquidationCalibrator implements CalibratorPort {
   private learningState(): LearningStateJson {
     return {
       weights: this.w.slice(),
+      buffer: this.buffer,
+      bias_long: this.biasLong,
+      bias_short: this.biasShort,
       vol_ewma: this.vol.ewma,
       last_close: this.vol.lastClose ?? null,
       window_start_ms: this.windowStart ?? null,

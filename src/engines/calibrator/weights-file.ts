@@ -26,6 +26,10 @@ import { BIAS_CAP, BUFFER_MAX, BUFFER_MIN, HIT_BUCKET_TOLERANCE, HIT_TOLERANCE_M
 export interface LearningStateJson {
   /** The weights, unrounded (the file's `weights` are rounded to 6 dp, as the PoC's). */
   readonly weights: number[];
+  /** Buffer and biases, unrounded (the file's `bias_pct_*` are rounded to 6 dp, as the PoC's). */
+  readonly buffer: number;
+  readonly bias_long: number;
+  readonly bias_short: number;
   readonly vol_ewma: number;
   readonly last_close: number | null;
   /** Start of the current calibration window, epoch ms. */
@@ -122,14 +126,14 @@ export function restoreWeights(saved: unknown, leverage: LeverageConfig): Restor
   const count = num(file.calibration_count, 0);
   const calibrationCount = Number.isInteger(count) && count >= 0 ? count : 0;
   let state: LearningStateJson | undefined;
-  if (ours && sameLadder) {
+  if (ours && sameLadder && file.state !== undefined) {
     const checked = checkState(file.state, leverage);
     if (typeof checked === 'string') notes.push(`learning state not restored: ${checked}`);
     else {
       state = checked;
       weights = checked.weights.slice();
     }
-  } else if (ours) {
+  } else if (ours && !sameLadder) {
     notes.push('learning state dropped with the ladder change');
   }
   if (!ours) {
@@ -146,9 +150,9 @@ export function restoreWeights(saved: unknown, leverage: LeverageConfig): Restor
       fromVersion: version,
       migrated: !sameLadder,
       weights,
-      buffer: typeof file.buffer === 'number' && Number.isFinite(file.buffer) ? clampNum(file.buffer, BUFFER_MIN, BUFFER_MAX) : undefined,
-      biasLong: clampNum(num(file.bias_pct_long, 0), -BIAS_CAP, BIAS_CAP),
-      biasShort: clampNum(num(file.bias_pct_short, 0), -BIAS_CAP, BIAS_CAP),
+      buffer: state ? state.buffer : typeof file.buffer === 'number' && Number.isFinite(file.buffer) ? clampNum(file.buffer, BUFFER_MIN, BUFFER_MAX) : undefined,
+      biasLong: state ? state.bias_long : clampNum(num(file.bias_pct_long, 0), -BIAS_CAP, BIAS_CAP),
+      biasShort: state ? state.bias_short : clampNum(num(file.bias_pct_short, 0), -BIAS_CAP, BIAS_CAP),
       tolerance: clampNum(tol, HIT_TOLERANCE_MIN, HIT_TOLERANCE_MAX),
       calibrationCount,
       longOffsetUsd: num(file.long_offset_usd, 0),
@@ -210,7 +214,6 @@ export function remapLadder(tiers: readonly number[], weights: readonly number[]
 }
 
 function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson | string {
-  if (value === undefined) return 'absent';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
   const s = value as Record<string, unknown>;
   const n = leverage.tiers.length;
@@ -219,6 +222,7 @@ function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson
   if (!numbers(s.weights, n) || s.weights.some((w) => w < 0)) return 'weights';
   const enabledSum = s.weights.reduce((a, w, i) => a + (leverage.disabledTiers.has(leverage.tiers[i]!) ? 0 : w), 0);
   if (!(enabledSum > 0)) return 'weights sum to 0';
+  if (!finite(s.buffer) || !finite(s.bias_long) || !finite(s.bias_short)) return 'buffer or bias';
   if (!finite(s.vol_ewma) || s.vol_ewma < 0) return 'vol_ewma';
   if (s.last_close !== null && !(finite(s.last_close) && s.last_close > 0)) return 'last_close';
   if (s.window_start_ms !== null && !finite(s.window_start_ms)) return 'window_start_ms';
@@ -230,7 +234,14 @@ function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson
   if (!numbers(s.tolerance_samples)) return 'tolerance_samples';
   if (!Array.isArray(s.minute_cache) || s.minute_cache.length > MINUTE_CACHE_SIZE || !s.minute_cache.every((e) => numbers(e, 2))) return 'minute_cache';
   const weights = s.weights.map((w, i) => (leverage.disabledTiers.has(leverage.tiers[i]!) ? 0 : w / enabledSum));
-  return { ...(s as unknown as LearningStateJson), weights };
+  const clampNum = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+  return {
+    ...(s as unknown as LearningStateJson),
+    weights,
+    buffer: clampNum(s.buffer, BUFFER_MIN, BUFFER_MAX),
+    bias_long: clampNum(s.bias_long, -BIAS_CAP, BIAS_CAP),
+    bias_short: clampNum(s.bias_short, -BIAS_CAP, BIAS_CAP),
+  };
 }
 
 // ─── rendering ───────────────────────────────────────────────────────────────
