@@ -47,6 +47,14 @@ describe('audit of a data dir', () => {
     expect(JSON.parse(auditJson(report)).symbols.BTC.liquidations.total).toBe(2);
   });
 
+  it('says there is nothing to score rather than printing rates of zero liquidations', async () => {
+    writeLog('calibrator-BTC.jsonl', [minuteLine(1), eventLine(T0 + MIN + 5_000, 'long', 99)]);
+    const md = renderAuditMarkdown(await runAudit({ dataDir: dir, since: T0 + 10 * MIN }));
+    expect(md).toContain(`No liquidation since ${new Date(T0 + 10 * MIN).toISOString().replace('.000Z', 'Z')} to score: the accuracy sections are left out.`);
+    expect(md).not.toContain('hit rate against same-side predicted levels');
+    expect(md).toContain('### BTC: liquidations by venue');
+  });
+
   it('audits every symbol with a log by default', async () => {
     writeLog('calibrator-BTC.jsonl', [minuteLine(1)]);
     writeLog('calibrator-SOL.20260105_0000.jsonl', [minuteLine(1)]);

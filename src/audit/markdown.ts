@@ -19,6 +19,8 @@ const p2 = (f: number | null | undefined) => (f === null || f === undefined || !
 const p3 = (f: number | null | undefined) => (f === null || f === undefined || !Number.isFinite(f) ? '—' : `${(f * 100).toFixed(3)} %`);
 const signed3 = (f: number | null) => (f === null ? '—' : `${f < 0 ? '−' : '+'}${Math.abs(f * 100).toFixed(3)} %`);
 const tolHeader = TOLERANCES.map((t) => `${(t * 100).toFixed(2)} %`);
+/** A miss in USD: cents below $100 (an ETH or SOL miss is often under a dollar). */
+const usdMiss = (v: number | null) => (v === null ? '—' : Math.abs(v) < 100 ? `$${v.toFixed(2)}` : usd(v));
 
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string[] {
   const a = align ?? header.map((_, i) => (i === 0 ? 'l' : 'r'));
@@ -56,6 +58,12 @@ function renderSymbol(s: AuditSymbolReport): string[] {
       `${int(s.span.minutes)} minutes logged; ${s.liquidations.priceInsane} price-insane (> 15 % from price) left out of the accuracy figures.`,
     '',
   );
+  if (s.hitRate.events === 0) {
+    out.push(`No liquidation${s.since !== null ? ` since ${iso(s.since)}` : ''} to score: the accuracy sections are left out.`, '');
+    for (const w of s.warnings) out.push(`- **Note:** ${w}.`);
+    out.push(...renderTiers(s), ...renderCalibrations(s), ...renderVenues(s), ...renderZones(s), ...renderNotes(s));
+    return out;
+  }
   out.push('**Headline.**', '');
   out.push(
     `- Combined levels caught **${p1(h.hitRate)}** of ${int(h.events)} liquidations within 0.50 % at a 5-minute lookback (gap ${p1(h.gapRate)}: no level of that side at all). ` +
@@ -200,8 +208,8 @@ function renderTiers(s: AuditSymbolReport): string[] {
               int(t.calibratorHits),
               p3(t.missPctMedian),
               p3(t.missPctP90),
-              t.missUsdMedian === null ? '—' : usd(t.missUsdMedian),
-              t.missUsdP90 === null ? '—' : usd(t.missUsdP90),
+              usdMiss(t.missUsdMedian),
+              usdMiss(t.missUsdP90),
             ],
       ),
     ),

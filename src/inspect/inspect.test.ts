@@ -155,6 +155,23 @@ describe('inspect errors', () => {
   });
 });
 
+describe('inspect weights', () => {
+  it("shows a PoC weights file dropped into the data dir as this build migrates it, while ours is absent", async () => {
+    // POC-FACTS 2.1
+    const poc = {
+      schema_version: 2, symbol: 'BTC', ladder: [10, 20, 25, 50, 75, 100, 125], weights: [0.0, 0.180028, 0.270041, 0.300046, 0.150013, 0.079905, 0.019967],
+      buffer: 0.002, tolerance: 6, long_offset_usd: 0.0, short_offset_usd: -201.67, bias_pct_long: 0.0, bias_pct_short: 0.0, calibration_count: 1, saved_at: '2026-02-23T04:12:00.272738',
+    };
+    fs.writeFileSync(path.join(dir, 'liq_calibrator_weights_BTC.json'), JSON.stringify(poc));
+    const { text, json } = await inspect({ target: 'weights', dataDir: dir });
+    const btc = (json as Record<string, { schema_version: number; ladder: number[]; migrated_from: number; saved_at: string; tolerance: number }>).BTC!;
+    expect(btc).toMatchObject({ schema_version: 3, migrated_from: 2, saved_at: '2026-02-23T04:12:00.272738', tolerance: 4 });
+    expect(btc.ladder).toEqual([5, 10, 20, 25, 50, 75, 100, 125, 150, 200, 250]);
+    expect(text).toContain(`BTC · ${path.join(dir, 'liq_calibrator_weights_BTC.json')} · schema 3 · migrated from schema_version 2 · 1 calibration(s)`);
+    expect(text).toMatch(/note: ladder \[10, 20, 25, 50, 75, 100, 125\] re-mapped onto/);
+  });
+});
+
 describe('inspect zones', () => {
   it('lists each side nearest to price first, with distance and the tiers behind each zone', async () => {
     const zonesFile = {
@@ -185,5 +202,22 @@ describe('inspect zones', () => {
     // without --symbol: keyed by symbol, whatever the data dir holds
     const all = await inspect({ target: 'zones', dataDir: dir });
     expect(Object.keys(all.json as object)).toEqual(['BTC']);
+  });
+});
+
+const REAL = path.resolve(import.meta.dirname, '../../../shared/data/binance-usdm-btcusdt-2024-07-18/btcusdt_20240718.gz');
+
+describe.skipIf(!fs.existsSync(REAL))('inspect capture on the real Binance recording (../shared/data, hftbacktest format)', () => {
+  it('reads the <ns> <json> lines as Binance envelopes and counts them by channel', async () => {
+    const { json, text } = await inspect({ target: 'capture', file: REAL, dataDir: dir });
+    expect(json).toMatchObject({ format: 'hftbacktest', gzip: true, header: null, envelopes: 11_414, malformed: 0, by_venue: { binance: 11_414 } });
+    const channels = (json as { channels: { channel: string; envelopes: number }[] }).channels;
+    expect(channels.map((c) => [c.channel, c.envelopes])).toEqual([
+      ['bookTicker', 7_113],
+      ['depth@0ms', 3_326],
+      ['trade', 974],
+      ['rest.depthSnapshot', 1],
+    ]);
+    expect(text).toContain('hftbacktest <ns> <json> lines (Binance), gzip');
   });
 });

@@ -110,9 +110,12 @@ function inspectWeightsTarget(options: InspectOptions): Lazy {
     return { text: () => renderWeights(view), json: () => view.weights };
   }
   const paths = dataPaths(options.dataDir);
-  const symbols = symbolsFor(options, symbolsWith(options.dataDir, 'weights', '.json'), 'weights files (the calibrator writes one at each calibration, every 15 min of event time)', `${options.dataDir}/weights`);
+  const found = [...new Set([...symbolsWith(options.dataDir, 'weights', '.json'), ...pocWeightSymbols(options.dataDir)])].sort();
+  const symbols = symbolsFor(options, found, 'weights files (the calibrator writes one at each calibration, every 15 min of event time)', `${options.dataDir}/weights`);
   return collect(options, symbols, (symbol) => {
-    const file = paths.weights(symbol);
+    // the PoC's file dropped into the data dir is what a start-up loads (migrated) while ours is absent
+    const ours = paths.weights(symbol);
+    const file = !fs.existsSync(ours) && fs.existsSync(paths.pocWeights(symbol)) ? paths.pocWeights(symbol) : ours;
     const view = weightsView(file, readJsonFile(file), symbol);
     return { text: () => renderWeights(view), json: () => view.weights };
   });
@@ -130,6 +133,18 @@ function inspectZonesTarget(options: InspectOptions): Lazy {
     const view = zonesView(file, readJsonFile(file), referencePrice(paths.snapshotV2(symbol)));
     return { text: () => renderZones(view), json: () => zonesJson(view) };
   });
+}
+
+/** Symbols of PoC weights files (`liq_calibrator_weights_{SYM}.json`) at the data dir's top. */
+function pocWeightSymbols(dataDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dataDir)
+      .map((n) => /^liq_calibrator_weights_([A-Z0-9]{1,20})\.json$/.exec(n)?.[1])
+      .filter((s): s is string => s !== undefined);
+  } catch {
+    return [];
+  }
 }
 
 /** The latest V2 snapshot's price and step, to show zone distances; absent or unreadable → none. */
