@@ -13,8 +13,8 @@
  * - tape: the buckets of real liquidations, created in the minute they happened. A
  *   liquidation's own bucket is therefore in its own minute; the headline tape and
  *   combined grids exclude the own minute ([m − L, m − 1], the PoC's "self-match
- *   filter"), because a liquidation does not predict itself. The PoC's unfiltered tape
- *   grid is kept (`tapeOwnMinute`) for comparison;
+ *   filter"), because a liquidation does not predict itself. The PoC's unfiltered
+ *   grids are kept (`tapeOwnMinute`, `combinedOwnMinute`) for comparison;
  * - combined: projection ∪ tape (self-match excluded).
  */
 
@@ -28,7 +28,7 @@ export const TOLERANCES = [0.001, 0.0025, 0.005, 0.01] as const;
 export const HEADLINE_LOOKBACK = 5;
 export const HEADLINE_TOLERANCE = 0.005;
 
-export const LEVEL_SETS = ['combined', 'projection', 'tape', 'tapeOwnMinute'] as const;
+export const LEVEL_SETS = ['combined', 'projection', 'tape', 'tapeOwnMinute', 'combinedOwnMinute'] as const;
 export type LevelSet = (typeof LEVEL_SETS)[number];
 
 /** Which price of a liquidation is compared with the levels. */
@@ -166,8 +166,9 @@ export function hitRateGrid(events: readonly LiquidationRecord[], index: LevelIn
       const projection = nearest(index.projection, e.side, m - lookback, m, p);
       const tape = nearest(index.tape, e.side, m - lookback, m - 1, p);
       const tapeOwn = nearest(index.tape, e.side, m - lookback, m, p);
-      const combined = projection === undefined ? tape : tape === undefined ? projection : Math.abs(tape) < Math.abs(projection) ? tape : projection;
+      const combined = closer(projection, tape);
       tallies.combined.add(row, combined);
+      tallies.combinedOwnMinute.add(row, closer(projection, tapeOwn));
       tallies.projection.add(row, projection);
       tallies.tape.add(row, tape);
       tallies.tapeOwnMinute.add(row, tapeOwn);
@@ -182,6 +183,13 @@ export function hitRateGrid(events: readonly LiquidationRecord[], index: LevelIn
     bySide: { long: bySide.long.grid(), short: bySide.short.grid() },
     missDistance: { long: missDistance(misses.long), short: missDistance(misses.short) },
   };
+}
+
+/** The nearer of two signed distances (either may be absent). */
+function closer(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.abs(b) < Math.abs(a) ? b : a;
 }
 
 function missDistance(values: number[]): MissDistance {

@@ -133,7 +133,13 @@ function renderHitRate(s: AuditSymbolReport): string[] {
     ),
     '',
   );
-  out.push('For comparison with the PoC’s definitions: tape levels **including** each liquidation’s own minute (its own bucket always matches):', '', ...gridTable(r.grids.tapeOwnMinute), '');
+  const own = cellOf(r.grids.combinedOwnMinute, HEADLINE_LOOKBACK, HEADLINE_TOLERANCE);
+  out.push(
+    `For comparison with the PoC’s definitions, tape levels **including** each liquidation’s own minute (its own bucket always matches; combined then: ${p1(own.hitRate)} at 5 min and 0.50 %, gap ${p1(own.gapRate)}):`,
+    '',
+    ...gridTable(r.grids.tapeOwnMinute),
+    '',
+  );
   const e = s.hitRateAtEventPrice;
   out.push('Combined levels at the **venue’s published price** instead of the trigger price (the PoC compared that one):', '', ...gridTable(e.grids.combined), '');
   out.push(
