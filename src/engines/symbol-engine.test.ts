@@ -194,6 +194,26 @@ describe('SymbolEngine inference and snapshots', () => {
     expect(v2.meta).toMatchObject({ force_orders_total: 0, inferences_total: 4, long_pools_count: 2, short_pools_count: 2, min_notional_usd: 10_000 });
   });
 
+  it('logs the levels each minute created (projection parts by side and tier, tape buckets) on its minute line', () => {
+    const { engine: e, sink } = engine();
+    feed(e, [...opening(), liquidation(T0 + MIN + 30_000, 'short', 65_008, 2), liquidation(T0 + MIN + 31_000, 'short', 65_009, 1)].sort((a, b) => a.ts - b.ts));
+    const lines = sink.linesOf('minute');
+    expect(lines.map((l) => [l.minute_key, l.proj_added, l.tape_added])).toEqual([
+      [(T0 + MIN) / MIN, [], []],
+      [
+        (T0 + 2 * MIN) / MIN,
+        [
+          // the implied levels themselves, 65 000·(1 ∓ 1/L ± 0.002), not their buckets
+          ['long', 20, 61_880, 292_500],
+          ['long', 50, 63_830, 97_500],
+          ['short', 20, 68_120, 195_000],
+          ['short', 50, 66_170, 65_000],
+        ],
+        [['short', 65_000, 195_025]], // 2·65 008 + 65 009, both in bucket 65 000 (step 20)
+      ],
+    ]);
+  });
+
   it('writes the PoC keys of V1 and V2 in the PoC order, then ours', () => {
     const { engine: e, sink } = engine();
     feed(e, opening());

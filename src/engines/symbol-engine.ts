@@ -36,7 +36,7 @@ import type {
   Venue,
 } from '../events.js';
 import { assertNever } from '../events.js';
-import { bucketIndex } from './buckets.js';
+import { bucketIndex, bucketPrice, decimalsOf } from './buckets.js';
 import { EntryInference, type InferenceMinuteResult } from './entry-inference.js';
 import { DEFAULT_HEATMAP_CONFIG, type HeatmapConfig } from './heatmap-config.js';
 import { buildFrame, findPools, gridArrays, v1Intensities, type HeatmapFrame, type PoolResult } from './heatmap.js';
@@ -289,6 +289,11 @@ export class SymbolEngine {
   private calibratorStarted = false;
   /** The minute's real liquidations per bucket, fed to zones at rollover. */
   private readonly tapeInflow: Record<Side, Map<number, number>> = { long: new Map(), short: new Map() };
+  /** The closed minute's tape buckets `[side, bucket price, usd]`, for its `minute` log line (the audit's tape levels). */
+  private minuteTape: [Side, number, number][] = [];
+  /** Decimals of logged level prices: the step's plus 4 (as the calibrator logs them). */
+  private readonly levelDecimals: number;
+  private readonly stepDecimals: number;
   private readonly liquidationsPerMinute = new Array<number>(STATS_WINDOW_MINUTES).fill(0);
   private readonly partsPerMinute = new Array<number>(STATS_WINDOW_MINUTES).fill(0);
   private minuteLiquidations = 0;
@@ -307,6 +312,8 @@ export class SymbolEngine {
     this.config = config;
     this.leverage = options.leverage ?? leverageConfigFor(options.symbol);
     this.heatmapConfig = options.heatmap ?? DEFAULT_HEATMAP_CONFIG;
+    this.stepDecimals = decimalsOf(config.step);
+    this.levelDecimals = Math.min(12, this.stepDecimals + 4);
     this.sink = options.sink ?? NULL_SINK;
     this.ohlcFromBook = options.ohlcFromBook ?? true;
     this.warn = options.onWarning ?? (() => undefined);
@@ -680,7 +687,21 @@ export class SymbolEngine {
         this.held.length = 0;
       }
       this.writeMinute(validFrom, final, frame, pools, price);
-      this.sink.calibratorLog(this.symbol, { type: 'minute', ts: validFrom, minute_key: validFrom / MINUTE_MS, minute_start_ms: minuteStart, ...minute, long_share: inferred.longShare ?? null }, validFrom);
+      this.sink.calibratorLog(
+        this.symbol,
+        {
+          type: 'minute',
+          ts: validFrom,
+          minute_key: validFrom / MINUTE_MS,
+          minute_start_ms: minuteStart,
+          ...minute,
+          long_share: inferred.longShare ?? null,
+          // what the audit scores (POC-FACTS 4.2): the levels this minute created
+          proj_added: inferred.added.map((p) => [p.side, p.tier, round(p.level, this.levelDecimals), round(p.notional, 2)]),
+          tape_added: this.minuteTape,
+        },
+        validFrom,
+      );
     }
     this.logSweeps(validFrom, tapeSwept, inferred);
     this.logZoneEvents(zoneEvents);
@@ -700,9 +721,11 @@ export class SymbolEngine {
     const events = this.zones.decayAndExpire(now, price?.close);
     if (high !== undefined && low !== undefined) events.push(...this.zones.sweep(high, low, now));
     if (inferred.shrink > 0) this.zones.scale(1 - inferred.shrink);
+    this.minuteTape = [];
     for (const side of ['long', 'short'] as const) {
       const inflow = this.tapeInflow[side];
       for (const [index, usd] of inflow) {
+        this.minuteTape.push([side, bucketPrice(index, this.config.step, this.stepDecimals), round(usd, 2)]);
         const created = this.zones.add({ side, price: index * this.config.step, usd, source: 'tape', confidence: 1 }, now);
         if (created) events.push(created);
       }

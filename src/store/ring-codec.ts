@@ -145,7 +145,9 @@ export function decodeRecord(bytes: Uint8Array, expectedSequence?: number): Ring
   if (bytes.length < RECORD_SIZE) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, RECORD_SIZE);
   const stored = view.getUint32(CRC_OFFSET, true);
-  const copy = bytes.slice(0, RECORD_SIZE);
+  // a copy whatever `bytes` is: a Node Buffer's slice() is a view of its (pooled) memory,
+  // which the CRC zeroing below would otherwise write into
+  const copy = Uint8Array.prototype.slice.call(bytes, 0, RECORD_SIZE);
   new DataView(copy.buffer).setUint32(CRC_OFFSET, 0, true);
   if (crc32(copy) !== stored) return undefined;
   const n = view.getUint32(40, true);

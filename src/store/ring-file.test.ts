@@ -63,6 +63,16 @@ describe('ring codec', () => {
     bytes[100] ^= 0xff;
     expect(decodeRecord(bytes, 0)).toBeUndefined();
   });
+
+  it('decodes a record inside a Node Buffer (a whole file read at once) without writing into it', () => {
+    const file = Buffer.alloc(FILE_HEADER_SIZE + 2 * RECORD_SIZE);
+    Buffer.from(encodeRecord(record(1000, 9), 0)).copy(file, slotOffset(0));
+    Buffer.from(encodeRecord(record(2000, 8), 1)).copy(file, slotOffset(1));
+    const before = Buffer.from(file);
+    expect(decodeRecord(file.subarray(slotOffset(1), slotOffset(1) + RECORD_SIZE), 1)!.ts).toBe(2000);
+    expect(decodeRecord(file.subarray(slotOffset(0)), 0)!.a[0]).toBe(9);
+    expect(file.equals(before)).toBe(true);
+  });
 });
 
 describe('RingFile', () => {
