@@ -11,6 +11,8 @@ import type { Venue } from '../events.js';
 import { ManualClock } from '../wall-clock.js';
 import { LoopbackVenues, type LoopbackOptions } from '../sim/loopback/loopback.js';
 import { MemoryLogger } from '../connect/logger.js';
+import type { Endpoints } from '../connect/venues/endpoints.js';
+import { RingFile } from '../store/ring-file.js';
 import { LiveRunner, type LiveOptions } from './live.js';
 
 export const T0 = Date.UTC(2026, 2, 9, 10, 0, 0);
@@ -38,6 +40,8 @@ export interface HarnessOptions {
   readonly loopback?: Partial<Omit<LoopbackOptions, 'clock'>>;
   readonly live?: Partial<Omit<LiveOptions, 'clock'>>;
   readonly start?: number;
+  /** Rewrite the venues' endpoints before live starts (e.g. point Binance at its retired path). */
+  readonly endpoints?: (endpoints: Endpoints, venues: LoopbackVenues) => Endpoints;
   /** Existing directory to use (default: a new temporary one). */
   readonly dir?: string;
 }
@@ -62,7 +66,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     dataDir,
     symbols,
     venues: venueList,
-    endpoints: venues.endpoints(),
+    endpoints: options.endpoints ? options.endpoints(venues.endpoints(), venues) : venues.endpoints(),
     logger,
     backoff: { random: () => 0 },
     ...options.live,
@@ -91,6 +95,8 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
       } else if (now - stableSince > 50 && busy === 0) {
         lost = Math.max(lost, sent - got);
         return;
+      } else if (now - stableSince > 150) {
+        return; // an HTTP answer held back by the clock (a slow-response fault)
       }
       if (now > deadline) return;
     }
@@ -126,4 +132,27 @@ export function listFiles(root: string): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/**
+ * Every state file under `dataDir` that is not intact: JSON that does not parse, JSON
+ * lines that do not, ring files with an unreadable header or torn records.
+ */
+export function corruptStateFiles(dataDir: string): string[] {
+  const problems: string[] = [];
+  for (const file of listFiles(dataDir)) {
+    const full = path.join(dataDir, file);
+    try {
+      if (file.endsWith('.json')) JSON.parse(fs.readFileSync(full, 'utf8'));
+      else if (file.endsWith('.jsonl')) {
+        for (const line of fs.readFileSync(full, 'utf8').split('\n')) if (line !== '') JSON.parse(line);
+      } else if (file.endsWith('.bin')) {
+        const { torn } = RingFile.read(full);
+        if (torn.length > 0) problems.push(`${file}: ${torn.length} torn records`);
+      } else problems.push(`${file}: unexpected file`);
+    } catch (error) {
+      problems.push(`${file}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
 }

@@ -26,6 +26,9 @@ import { BybitLoopback } from './bybit.js';
 import { OkxLoopback } from './okx.js';
 import type { LoopbackCounters, LoopbackServerOptions, LoopbackVenueServer } from './server.js';
 
+/** Channels whose subscription snapshots the market emits at its start (Bybit book and tickers, OKX books). */
+const SNAPSHOT_CHANNELS = new Set(['orderbook.50', 'tickers', 'books']);
+
 export interface LoopbackOptions {
   readonly clock: WallClock;
   /** Symbols (default BTC, ETH, SOL). */
@@ -160,6 +163,12 @@ export class LoopbackVenues {
   }
 
   private route(frame: SimFrame): void {
+    // The market's start() emits subscription snapshots for a batch recording; on loopback
+    // every client gets its own when it subscribes (queueSnapshots), so these go nowhere.
+    if (frame.to === undefined && SNAPSHOT_CHANNELS.has(frame.c)) {
+      const at = frame.json.indexOf('"snapshot"');
+      if (at >= 0 && at < 80) return;
+    }
     this.byVenue[frame.v]?.deliver(frame);
   }
 }

@@ -329,6 +329,11 @@ export abstract class LoopbackVenueServer {
     this.httpFaults.push({ fault, left: fault.times ?? 1 });
   }
 
+  /** Forget the injected HTTP faults not served yet. */
+  clearHttpFaults(): void {
+    this.httpFaults.length = 0;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.clock.clearInterval(this.checkTimer);
