@@ -125,6 +125,12 @@ export class LoopbackVenues {
     this.market.advanceTo(this.simTime());
   }
 
+  /** Freeze the market (the servers stay up and answer): nothing more is sent unless asked. */
+  stopDriving(): void {
+    this.clock.clearInterval(this.driveTimer);
+    this.driveTimer = undefined;
+  }
+
   /** Every endpoint pointing at these servers (venues not served keep the real ones, unused). */
   endpoints(): Endpoints {
     const e = defaultEndpoints();
