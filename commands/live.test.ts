@@ -45,12 +45,12 @@ describe('moonstream live (the built binary)', () => {
     expect(envelopes.some((e) => e.v === 'okx' && e.c === 'control')).toBe(true);
   });
 
-  it('refuses --demo for a symbol the simulator does not know', async () => {
-    const child = spawn(process.execPath, [bin, 'live', '--demo', '--symbols', 'DOGE', '--data-dir', path.join(dir, 'x')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('refuses a symbol the engines have no configuration for, before connecting anywhere', async () => {
+    const child = spawn(process.execPath, [bin, 'live', '--demo', '--symbols', 'BTC,DOGE', '--data-dir', path.join(dir, 'x')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(2);
-    expect(stderr).toContain('--demo simulates BTC, ETH, SOL, not DOGE');
+    expect(stderr).toBe('moonstream: no engine configuration for DOGE (configured: BTC, ETH, SOL)\n');
   });
 });

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SYMBOLS } from '../src/engines/symbol-config.js';
+import { DEFAULT_SYMBOLS, SYMBOL_CONFIGS } from '../src/engines/symbol-config.js';
 import { MoonstreamError, messageOf } from '../src/errors.js';
 import { VENUES, type Venue } from '../src/events.js';
 import { parseSymbols, parseVenues } from '../src/cli/options.js';
@@ -50,6 +50,11 @@ export function liveCommand(): Command {
 }
 
 async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<void> {
+  // the engines need a step and book range per symbol (src/engines/symbol-config.ts)
+  const unconfigured = flags.symbols.filter((s) => SYMBOL_CONFIGS[s] === undefined);
+  if (unconfigured.length > 0) {
+    throw new MoonstreamError('USAGE', `no engine configuration for ${unconfigured.join(', ')} (configured: ${Object.keys(SYMBOL_CONFIGS).join(', ')})`);
+  }
   // heavy modules load only here, so `--help` stays fast
   const [{ systemClock }, { LiveRunner }, { formatStatusLines }, { defaultEndpoints, withOverrides }] = await Promise.all([
     import('../src/wall-clock.js'),

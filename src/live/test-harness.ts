@@ -76,9 +76,12 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   const received = (): number => live.sockets.reduce((n, s) => n + s.stats().messages, 0);
   const inFlight = (): number => live.poller.stats().venues.reduce((n, v) => n + v.inFlight, 0);
 
-  /** Frames sent to connections that went away before they arrived (never will). */
+  const closedConnections = (): number =>
+    venueList.reduce((n, v) => n + (venues.server(v)?.connections.filter((c) => c.closed).length ?? 0), 0);
+  /** Frames sent to connections that closed before the frames arrived (they never will). */
   let lost = 0;
-  async function settle(maxMs = 1_000): Promise<void> {
+  let closedSeen = 0;
+  async function settle(maxMs = 2_000): Promise<void> {
     const deadline = Date.now() + maxMs;
     let last = -1;
     let stableSince = Date.now();
@@ -92,11 +95,16 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
       if (got !== last) {
         last = got;
         stableSince = now;
-      } else if (now - stableSince > 50 && busy === 0) {
-        lost = Math.max(lost, sent - got);
-        return;
-      } else if (now - stableSince > 150) {
-        return; // an HTTP answer held back by the clock (a slow-response fault)
+      } else {
+        const closed = closedConnections();
+        // a connection closed meanwhile: what it was still owed is lost, once nothing more arrives
+        if (closed !== closedSeen && busy === 0 && now - stableSince > 100) {
+          closedSeen = closed;
+          lost = sent - got;
+          return;
+        }
+        // an HTTP answer held back by the clock (a slow-response fault)
+        if (busy > 0 && now - stableSince > 150) return;
       }
       if (now > deadline) return;
     }
