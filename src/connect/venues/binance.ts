@@ -206,7 +206,7 @@ export function binanceRestSpec(baseUrl: string): RestVenueSpec {
     usedWeightHeader: 'x-mbx-used-weight-1m',
     pauseOnStatus: { 429: 60_000, 418: 120_000 },
     bodyProblem: (body) =>
-      isObject(body) && !Array.isArray(body) && typeof body.code === 'number' && typeof body.msg === 'string' && body.code !== 200
+      isObject(body) && !Array.isArray(body) && typeof body.code === 'number' && typeof body.msg === 'string'
         ? `${body.code} ${body.msg}`
         : undefined,
   };
