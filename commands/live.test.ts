@@ -45,6 +45,18 @@ describe('moonstream live (the built binary)', () => {
     expect(envelopes.some((e) => e.v === 'okx' && e.c === 'control')).toBe(true);
   });
 
+  it('never overwrites an existing recording', async () => {
+    const existing = path.join(dir, 'kept.jsonl');
+    fs.writeFileSync(existing, 'precious\n');
+    const child = spawn(process.execPath, [bin, 'live', '--demo', '--record', existing, '--data-dir', path.join(dir, 'y')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(stderr).toContain('the file exists; remove it or choose another name');
+    expect(fs.readFileSync(existing, 'utf8')).toBe('precious\n');
+  });
+
   it('refuses a symbol the engines have no configuration for, before connecting anywhere', async () => {
     const child = spawn(process.execPath, [bin, 'live', '--demo', '--symbols', 'BTC,DOGE', '--data-dir', path.join(dir, 'x')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SYMBOLS, SYMBOL_CONFIGS } from '../src/engines/symbol-config.js';
 import { MoonstreamError, messageOf } from '../src/errors.js';
@@ -54,6 +55,11 @@ async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<v
   const unconfigured = flags.symbols.filter((s) => SYMBOL_CONFIGS[s] === undefined);
   if (unconfigured.length > 0) {
     throw new MoonstreamError('USAGE', `no engine configuration for ${unconfigured.join(', ')} (configured: ${Object.keys(SYMBOL_CONFIGS).join(', ')})`);
+  }
+  if (flags.record !== undefined) {
+    if (!/\.jsonl(\.gz)?$/.test(flags.record)) throw new MoonstreamError('USAGE', `--record ${flags.record}: expected a .jsonl or .jsonl.gz file`);
+    // a capture is worth keeping: never overwrite one
+    if (existsSync(flags.record)) throw new MoonstreamError('USAGE', `--record ${flags.record}: the file exists; remove it or choose another name`);
   }
   // heavy modules load only here, so `--help` stays fast
   const [{ systemClock }, { LiveRunner }, { formatStatusLines }, { defaultEndpoints, withOverrides }] = await Promise.all([
