@@ -88,6 +88,34 @@ describe('capture round trip', () => {
     writer.close();
     expect(await readAllEnvelopes(file)).toEqual(SAMPLE);
   });
+
+  it('compresses members off the event loop and keeps their order when a sync close overtakes them', async () => {
+    const file = path.join(dir, 'async.jsonl.gz');
+    const writer = new CaptureWriter(file, { flushBytes: 1 << 30 });
+    writer.write(SAMPLE[0]!);
+    const first = writer.flushAsync();
+    writer.write(SAMPLE[1]!);
+    const second = writer.flushAsync();
+    writer.write(SAMPLE[2]!);
+    writer.write(SAMPLE[3]!);
+    writer.close(); // both async members are still being compressed: close writes them, in order
+    await Promise.all([first, second]);
+    expect(await readAllEnvelopes(file)).toEqual(SAMPLE);
+  });
+
+  it('writes async members in the order they were cut once compressed', async () => {
+    const file = path.join(dir, 'async2.jsonl.gz');
+    const writer = new CaptureWriter(file, { flushBytes: 1 << 30 });
+    const flushes: Promise<void>[] = [];
+    for (const e of SAMPLE) {
+      writer.write(e);
+      flushes.push(writer.flushAsync());
+    }
+    await Promise.all(flushes);
+    expect(writer.stats.bytesWritten).toBe(fs.statSync(file).size);
+    writer.close();
+    expect(await readAllEnvelopes(file)).toEqual(SAMPLE);
+  });
 });
 
 describe('malformed input', () => {

@@ -8,6 +8,12 @@
  * `flushBytes` defaults to 64 KiB there and a live recorder also calls `flush()` once a
  * second, so a crash loses at most the unflushed tail. `close()` is synchronous, so it
  * is safe in a SIGINT handler.
+ *
+ * `flushAsync()` (the live recorder, once a second): the same member, but compressed on
+ * the libuv thread pool, so a second of cascade traffic (~0.7 MB, ~15 ms of gzip) never
+ * stalls the event loop. Members are written in the order they were cut; a later
+ * synchronous `flush()`/`close()` compresses whatever is still in flight itself and keeps
+ * that order, so nothing is lost or reordered whichever way the file is closed.
  */
 
 import * as fs from 'node:fs';
@@ -34,6 +40,8 @@ export class CaptureWriter {
   private readonly gzipLevel: number;
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** Cut batches waiting for their (async) compression, oldest first; written in this order. */
+  private readonly batches: { readonly text: string; data: Buffer | undefined }[] = [];
   private lines = 0;
   private bytes = 0;
 
@@ -60,15 +68,45 @@ export class CaptureWriter {
     this.writeLine(formatRawEnvelope(t, v, c, rawJson, q));
   }
 
-  /** Push buffered lines to the file. */
+  /** Push buffered lines to the file (and any batch still being compressed by `flushAsync`). */
   flush(): void {
-    if (this.pending.length === 0 || this.fd === undefined) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.pendingBytes = 0;
-    const data = this.gzip ? zlib.gzipSync(text, { level: this.gzipLevel }) : Buffer.from(text);
-    fs.writeSync(this.fd, data);
-    this.bytes += data.length;
+    if (this.fd === undefined) return;
+    for (const batch of this.batches.splice(0)) this.writeData(batch.data ?? this.encodeSync(batch.text));
+    if (this.pending.length === 0) return;
+    this.writeData(this.encodeSync(this.cut()));
+  }
+
+  /**
+   * Push buffered lines to the file, gzip-compressing on the thread pool. Resolves once
+   * this batch is written (or taken over by a synchronous `flush`/`close`). Plain files
+   * are written at once.
+   */
+  flushAsync(): Promise<void> {
+    if (this.fd === undefined || this.pending.length === 0) return Promise.resolve();
+    const text = this.cut();
+    if (!this.gzip) {
+      this.writeData(Buffer.from(text));
+      return Promise.resolve();
+    }
+    const batch: { readonly text: string; data: Buffer | undefined } = { text, data: undefined };
+    this.batches.push(batch);
+    return new Promise<void>((resolve, reject) => {
+      zlib.gzip(text, { level: this.gzipLevel }, (error, data) => {
+        // taken over by a synchronous flush/close meanwhile: already written
+        if (!this.batches.includes(batch)) return resolve();
+        if (error) {
+          this.batches.splice(this.batches.indexOf(batch), 1);
+          return reject(error);
+        }
+        batch.data = data;
+        try {
+          while (this.batches.length > 0 && this.batches[0]!.data !== undefined) this.writeData(this.batches.shift()!.data!);
+          resolve();
+        } catch (writeError) {
+          reject(writeError);
+        }
+      });
+    });
   }
 
   close(): void {
@@ -84,6 +122,23 @@ export class CaptureWriter {
 
   get stats(): { readonly lines: number; readonly bytesWritten: number } {
     return { lines: this.lines, bytesWritten: this.bytes };
+  }
+
+  private cut(): string {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    return text;
+  }
+
+  private encodeSync(text: string): Buffer {
+    return this.gzip ? zlib.gzipSync(text, { level: this.gzipLevel }) : Buffer.from(text);
+  }
+
+  private writeData(data: Buffer): void {
+    if (this.fd === undefined) throw new Error(`capture ${this.file} is closed`);
+    fs.writeSync(this.fd, data);
+    this.bytes += data.length;
   }
 
   private writeLine(line: string): void {

@@ -30,7 +30,7 @@ describe('moonstream CLI', () => {
   });
 
   it.each([
-    ['live', ['--symbols', '--venues', '--host', '--port', '--data-dir', '--record', '--no-dashboard', '--demo', '--endpoint']],
+    ['live', ['--symbols', '--venues', '--data-dir', '--record', '--demo', '--endpoint']],
     ['replay', ['--speed', '--symbols', '--data-dir', '--from', '--to', '--strict', '--json']],
     ['audit', ['--symbol', '--data-dir', '--since', '--format']],
     ['inspect', ['--symbol', '--data-dir', '--json']],
@@ -52,6 +52,18 @@ describe('moonstream CLI', () => {
     const { code, err } = await run('live', '--venues', 'binance,kraken');
     expect(code).toBe(2);
     expect(err).toContain('unknown venue "kraken"');
+    expect(err).toContain('Usage: moonstream live');
+  });
+
+  it('offers no API or dashboard flags before those exist', async () => {
+    const { out } = await run('live', '--help');
+    for (const flag of ['--host', '--port', '--no-dashboard']) expect(out).not.toContain(flag);
+  });
+
+  it('rejects a bad --endpoint with the usage and exit code 2', async () => {
+    const { code, err } = await run('live', '--endpoint', 'binance.market=https://fstream.binance.com/market');
+    expect(code).toBe(2);
+    expect(err).toContain('binance.market: "https://fstream.binance.com/market" must be a ws:// or wss:// URL');
     expect(err).toContain('Usage: moonstream live');
   });
 

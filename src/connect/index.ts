@@ -36,6 +36,7 @@ export {
   defaultSocketFactory,
   type ChannelStats,
   type ConnectionState,
+  type ControlFrameKind,
   type ConnectionStats,
   type DisconnectNotice,
   type FrameCounts,

@@ -142,6 +142,38 @@ describe('subscriptions', () => {
   });
 });
 
+  it('hands acks, pongs and error frames to onControl, never data or garbage', async () => {
+    server = await FakeVenueServer.start({ reject: ['btcusdt@aggTrade'] });
+    const control: [string, string][] = [];
+    const h = harness({}, { onControl: (frame, kind) => control.push([kind, frame.text]) });
+    h.socket.start();
+    const conn = await server.connection(0);
+    await waitFor(() => control.length === 2, 'the ack and the rejection');
+    server.publish('btcusdt@depth', { k: 1 });
+    conn.sendRaw('{"stream":');
+    conn.sendRaw('pong');
+    await waitFor(() => control.length === 3 && h.frames.length === 1 && h.stats().frames.garbage === 1, 'the pong, the frame and the garbage');
+    expect(control).toEqual([
+      ['ack', '{"result":null,"id":1}'],
+      ['error', '{"error":{"code":2,"msg":"Invalid request: unknown stream btcusdt@aggTrade"},"id":2}'],
+      ['pong', 'pong'],
+    ]);
+  });
+
+  it('sends extra requests on the open connection and checks their acknowledgements', async () => {
+    server = await FakeVenueServer.start({ reject: ['btcusdt@bogus'] });
+    const h = harness();
+    expect(h.socket.send([{ id: 'r1', message: '{}', streams: [] }])).toBe(false); // not open yet
+    h.socket.start();
+    const conn = await server.connection(0);
+    await waitFor(() => h.stats().subscriptions.acked === 2, 'acks');
+    const request = (id: number, stream: string) => ({ id: String(id), message: JSON.stringify({ method: 'SUBSCRIBE', params: [stream], id }), streams: [stream] });
+    expect(h.socket.send([request(90, 'btcusdt@bookTicker'), request(91, 'btcusdt@bogus')])).toBe(true);
+    await waitFor(() => h.stats().subscriptions.acked === 3 && h.stats().frames.error === 1, 'one more ack, one rejection');
+    expect(conn.subscribeRequests().map((r) => r.id)).toEqual([1, 2, 90, 91]);
+    expect(h.stats().subscriptions).toMatchObject({ sent: 4, acked: 3, rejected: ['btcusdt@bogus'] });
+  });
+
 describe('statistics', () => {
   it('reports messages per second, bytes and the age of the last message from the clock', async () => {
     server = await FakeVenueServer.start();

@@ -63,6 +63,9 @@ export interface DisconnectNotice {
   readonly reason: string;
 }
 
+/** The non-data frame kinds `onControl` reports. */
+export type ControlFrameKind = Exclude<FrameKind, 'data' | 'garbage'>;
+
 export type SocketFactory = (url: string) => WebSocket;
 
 /** Default factory: no per-message compression (saves CPU on the hot path). */
@@ -74,6 +77,13 @@ export interface ReconnectingSocketOptions {
   readonly onFrame: (frame: InboundFrame) => void;
   /** Every drop of an open connection (not planned handovers that lost nothing). */
   readonly onDisconnect?: (notice: DisconnectNotice) => void;
+  /**
+   * Every recognised frame that is not data (acks, pongs, error frames, ignored notices,
+   * rotation notices), from every link, so a recorder can keep them. `frame.channel` is
+   * empty; `frame.parsed` holds what the classifier parsed (the text `pong` of OKX as
+   * the string). Garbage is never handed on (counted and described in the stats).
+   */
+  readonly onControl?: (frame: InboundFrame, kind: ControlFrameKind) => void;
   /** Default: silent. */
   readonly logger?: Logger;
   /** Default: `ws` without compression. */
@@ -382,6 +392,12 @@ class Link {
     return this.closed;
   }
 
+  /** Extra requests on an open link: acks tracked like the subscriptions sent on open. */
+  request(requests: readonly SubscribeRequest[]): void {
+    for (const request of requests) this.pendingAcks.set(request.id, { request, sentAt: Number.NaN });
+    for (const request of requests) this.send({ text: request.message, subscription: request });
+  }
+
   /** Queue a client message; sent within the venue's per-connection message rate. */
   send(message: OutboundMessage): void {
     this.outbox.push(message);
@@ -585,6 +601,7 @@ export class ReconnectingSocket {
   private readonly host: LinkHost;
   private readonly onFrame: (frame: InboundFrame) => void;
   private readonly onDisconnect: ((notice: DisconnectNotice) => void) | undefined;
+  private readonly onControl: ((frame: InboundFrame, kind: ControlFrameKind) => void) | undefined;
   private readonly backoff: Backoff;
   private readonly rotateEveryMs: number | undefined;
   private readonly maxOverlapMs: number;
@@ -619,6 +636,7 @@ export class ReconnectingSocket {
     this.clock = options.clock;
     this.onFrame = options.onFrame;
     this.onDisconnect = options.onDisconnect;
+    this.onControl = options.onControl;
     this.log = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff);
     this.host = {
@@ -680,6 +698,20 @@ export class ReconnectingSocket {
     };
     this.log.info(`${this.spec.name}: rotating (${reason}): opening a replacement before closing the current connection`);
     next.connect();
+    return true;
+  }
+
+  /**
+   * Send client requests on the open connection now, within the venue's client message
+   * rate, with their acknowledgements checked like the spec's subscriptions (a book
+   * resubscribe: unsubscribe, then subscribe, whose first push is a fresh snapshot).
+   * False when no connection is open or a rotation is under way: a new connection
+   * subscribes everything anyway.
+   */
+  send(requests: readonly SubscribeRequest[]): boolean {
+    const primary = this.primary;
+    if (this.stopping || this.rotation !== undefined || primary === undefined || primary.state !== 'open') return false;
+    primary.request(requests);
     return true;
   }
 
@@ -805,6 +837,7 @@ export class ReconnectingSocket {
       case 'ack':
         c.ack++;
         this.goodFrame(link);
+        this.control(text, now, kind);
         this.ack(link, info.id);
         return;
       case 'pong':
@@ -812,18 +845,22 @@ export class ReconnectingSocket {
         c.keepaliveReplies++;
         link.awaitingReplySince = Number.NaN;
         this.goodFrame(link);
+        this.control(text, now, kind);
         return;
       case 'error':
         c.error++;
+        this.control(text, now, kind);
         this.errorFrame(link, info.id, info.text || text.slice(0, 200));
         return;
       case 'control':
         c.control++;
         this.goodFrame(link);
+        this.control(text, now, kind);
         return;
       case 'rotate':
         c.rotate++;
         this.goodFrame(link);
+        this.control(text, now, kind);
         if (link === this.primary) {
           this.log.warn(`${this.spec.name}: the venue announced a disconnect (${info.text || text.slice(0, 120)}); rotating`);
           this.rotate(`venue notice: ${info.text || 'closing'}`);
@@ -959,6 +996,23 @@ export class ReconnectingSocket {
           `${this.spec.name}: the frame handler threw on a "${info.channel}" frame: ${messageOf(error)} (${this.counters.callbackErrors} so far)`,
         );
       }
+    }
+  }
+
+  /** Hand a recognised non-data frame to `onControl` (before acting on it, so a recorder sees it first). */
+  private control(text: string, now: number, kind: ControlFrameKind): void {
+    const onControl = this.onControl;
+    if (onControl === undefined) return;
+    const frame = this.frame;
+    frame.text = text;
+    frame.receivedAt = now;
+    frame.channel = '';
+    frame.parsed = this.info.parsed;
+    try {
+      onControl(frame, kind);
+    } catch (error) {
+      this.counters.callbackErrors++;
+      this.noteError(`${this.spec.name}: the control-frame handler threw: ${messageOf(error)}`);
     }
   }
 

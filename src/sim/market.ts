@@ -71,6 +71,8 @@ export interface SimFrame {
    * `tick`, or the REST path (`/fapi/v1/depth`).
    */
   readonly route: string;
+  /** Set on frames for one subscriber only: a loopback client's subscription snapshot ({@link SimMarket.queueSnapshots}). */
+  readonly to?: number;
 }
 
 export type FrameConsumer = (frame: SimFrame) => void;
@@ -457,6 +459,23 @@ export class SimMarket {
   /** Emit the subscription snapshots (`snapshotFrames`) now, as a recording sees them after connecting. */
   subscribe(venues: readonly Venue[] = this.venues): void {
     for (const f of this.snapshotFrames(venues)) this.emit(f.v as Venue, f.c, f.route, f.ts, f.json, f.v as Connection);
+  }
+
+  /**
+   * Subscription snapshots for ONE subscriber (a loopback client that just subscribed
+   * `routes`), queued into the ordered output behind every frame already sent on the
+   * venue's connection, so the deltas that follow chain on them (a snapshot sent at once
+   * would overtake deltas it already contains). They reach the consumer with
+   * `to: subscriber`. Returns the number queued (Binance has none: its clients fetch REST).
+   */
+  queueSnapshots(venue: Venue, routes: ReadonlySet<string>, subscriber: number): number {
+    let n = 0;
+    for (const f of this.snapshotFrames([venue])) {
+      if (!routes.has(f.route)) continue;
+      this.emit(venue, f.c, f.route, f.ts, f.json, venue as Connection, subscriber);
+      n++;
+    }
+    return n;
   }
 
   /** Begin a batch run: subscription snapshots at the start. */
@@ -1262,13 +1281,13 @@ export class SimMarket {
   }
 
   /** Queue a frame sent at `ts` on a connection; it is received after the connection's latency, in order. */
-  private emit(venue: Venue, channel: string, route: string, ts: number, json: string, connection: Connection): void {
+  private emit(venue: Venue, channel: string, route: string, ts: number, json: string, connection: Connection, to?: number): void {
     const l = VENUE_LATENCY[venue];
     let t = ts + Math.max(1, Math.round(l.base + this.latencyRng.exponential(l.mean)));
     const last = this.lastOnConnection[connection];
     if (t < last) t = last;
     this.lastOnConnection[connection] = t;
-    this.out.push(t, { t, ts, v: venue, c: channel, json, route });
+    this.out.push(t, to === undefined ? { t, ts, v: venue, c: channel, json, route } : { t, ts, v: venue, c: channel, json, route, to });
   }
 
   private flush(upTo: number): void {
