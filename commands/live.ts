@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SYMBOLS, SYMBOL_CONFIGS } from '../src/engines/symbol-config.js';
+import { DEFAULT_SYMBOLS } from '../src/engines/symbol-config.js';
 import { MoonstreamError, messageOf } from '../src/errors.js';
 import { VENUES, type Venue } from '../src/events.js';
 import { parseSymbols, parseVenues } from '../src/cli/options.js';
@@ -51,11 +51,8 @@ export function liveCommand(): Command {
 }
 
 async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<void> {
-  // the engines need a step and book range per symbol (src/engines/symbol-config.ts)
-  const unconfigured = flags.symbols.filter((s) => SYMBOL_CONFIGS[s] === undefined);
-  if (unconfigured.length > 0) {
-    throw new MoonstreamError('USAGE', `no engine configuration for ${unconfigured.join(', ')} (configured: ${Object.keys(SYMBOL_CONFIGS).join(', ')})`);
-  }
+  const { assertConfiguredSymbols } = await import('../src/runtime.js');
+  assertConfiguredSymbols(flags.symbols);
   if (flags.record !== undefined) {
     if (!/\.jsonl(\.gz)?$/.test(flags.record)) throw new MoonstreamError('USAGE', `--record ${flags.record}: expected a .jsonl or .jsonl.gz file`);
     // a capture is worth keeping: never overwrite one

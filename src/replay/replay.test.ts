@@ -75,6 +75,18 @@ describe('replay', () => {
     expect(fs.existsSync(path.join(dir, 'x'))).toBe(false);
   });
 
+  it('refuses a symbol without an engine configuration before touching the data dir', async () => {
+    const capture = path.join(dir, 's.jsonl');
+    writeSyntheticCapture(capture, 1);
+    const dataDir = path.join(dir, 'kept');
+    fs.mkdirSync(path.join(dataDir, 'zones'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'zones', 'BTC.json'), '{}');
+    const err = (await replay({ files: [capture], dataDir, symbols: ['BTC', 'DOGE'], fresh: true }).catch((e: unknown) => e)) as MoonstreamError;
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toBe('no engine configuration for DOGE (configured: BTC, ETH, SOL)');
+    expect(fs.existsSync(path.join(dataDir, 'zones', 'BTC.json'))).toBe(true);
+  });
+
   it('refuses an unreadable gzip', async () => {
     const bad = path.join(dir, 'bad.jsonl.gz');
     fs.writeFileSync(bad, 'plain text pretending to be gzip\n');

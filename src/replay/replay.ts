@@ -11,7 +11,7 @@ import type { Envelope } from '../capture/envelope.js';
 import { openCapture, type CaptureReader, type MalformedLine } from '../capture/reader.js';
 import { MoonstreamError } from '../errors.js';
 import type { SymbolEngine } from '../engines/symbol-engine.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { assertConfiguredSymbols, createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import type { PipelineCounts } from '../pipeline.js';
 
 export interface ReplayOptions {
@@ -85,6 +85,7 @@ const STATE_DIRS = ['weights', 'zones', 'snapshots', 'logs', 'history', 'orderbo
 
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.files.length === 0) throw new MoonstreamError('USAGE', 'replay needs at least one capture file');
+  if (options.symbols) assertConfiguredSymbols(options.symbols);
   // open every file first, so a missing one fails before anything is written
   const readers = options.files.map((file) => openCapture(file, { strict: options.strict ?? false }));
   if (options.fresh) clearDataDir(options.dataDir);
