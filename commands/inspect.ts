@@ -23,7 +23,7 @@ export function inspectCommand(): Command {
     .action(async (what: (typeof INSPECT_TARGETS)[number], file: string | undefined, flags: InspectFlags, command: Command) => {
       // loaded here, so `moonstream --help` and the other commands do not pay for it
       const { inspect } = await import('../src/inspect/inspect.js');
-      const { prettyJson } = await import('../src/inspect/format.js');
+      const { prettyJson } = await import('../src/cli/format.js');
       const result = await inspect({
         target: what,
         dataDir: flags.dataDir,

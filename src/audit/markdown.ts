@@ -4,7 +4,7 @@
  * same object).
  */
 
-import { iso, int, minutes as fmtMinutes, usd } from '../inspect/format.js';
+import { iso, int, minutes as fmtMinutes, usd } from '../cli/format.js';
 import type { AuditReport } from './audit.js';
 import { HEADLINE_LOOKBACK, HEADLINE_TOLERANCE, TOLERANCES, cellOf, type Grid, type HitRateResult } from './hit-rate.js';
 import type { AuditSymbolReport, BySource, CalibrationRow } from './report.js';

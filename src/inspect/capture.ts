@@ -8,7 +8,7 @@
 import { openCapture } from '../capture/reader.js';
 import type { CaptureFormat, MalformedLine } from '../capture/reader.js';
 import type { CaptureHeader } from '../capture/envelope.js';
-import { iso, int, minutes, pct, table } from './format.js';
+import { iso, int, minutes, pct, table } from '../cli/format.js';
 
 export interface CaptureChannelCount {
   readonly venue: string;

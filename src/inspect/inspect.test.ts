@@ -8,7 +8,7 @@ import type { Pool } from '../engines/heatmap.js';
 import { POC_OB_RECORD_SIZE } from '../store/poc-ob-frame.js';
 import { RingKind, slotOffset } from '../store/ring-codec.js';
 import { RingFile } from '../store/ring-file.js';
-import { bar, int, prettyJson, price, sparkline, usd } from './format.js';
+import { bar, int, prettyJson, price, sparkline, usd } from '../cli/format.js';
 import { inspect } from './inspect.js';
 import { readRing } from './ring.js';
 

@@ -16,7 +16,7 @@ import { decodeOrderBookExt } from '../store/orderbook-ext.js';
 import { decodePocObFile, isPocObFile, POC_OB_RECORD_SIZE } from '../store/poc-ob-frame.js';
 import { FILE_HEADER_SIZE, RECORD_SIZE, RingFormatError, RingKind, decodeFileHeader, decodeRecord, slotOffset, type RingFileHeader, type RingRecord } from '../store/ring-codec.js';
 import { fileError } from './files.js';
-import { iso, int, minutes, price as fmtPrice, priceDecimals, sparkline, table, usdShort } from './format.js';
+import { iso, int, minutes, price as fmtPrice, priceDecimals, sparkline, table, usdShort } from '../cli/format.js';
 
 export const DEFAULT_RING_RECORDS = 10;
 

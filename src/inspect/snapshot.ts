@@ -6,7 +6,7 @@
  */
 
 import { MoonstreamError } from '../errors.js';
-import { iso, int, price as fmtPrice, priceDecimals, signedPct, sparkline, table, usdShort } from './format.js';
+import { iso, int, price as fmtPrice, priceDecimals, signedPct, sparkline, table, usdShort } from '../cli/format.js';
 
 export type SnapshotKind = 'v1' | 'v2';
 

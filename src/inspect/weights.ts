@@ -6,7 +6,7 @@
 
 import { MoonstreamError } from '../errors.js';
 import { inspectWeights, type WeightsFile } from '../engines/calibrator/weights-file.js';
-import { bar, table } from './format.js';
+import { bar, table } from '../cli/format.js';
 
 export interface WeightsView {
   readonly file: string;

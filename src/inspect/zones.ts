@@ -5,7 +5,7 @@
  */
 
 import { MoonstreamError } from '../errors.js';
-import { bar, minutes, price as fmtPrice, priceDecimals, signedPct, table, iso } from './format.js';
+import { bar, minutes, price as fmtPrice, priceDecimals, signedPct, table, iso } from '../cli/format.js';
 
 export interface ZoneRow {
   readonly price: number;

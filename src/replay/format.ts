@@ -3,11 +3,8 @@
  * strings out, so tests pin the layout.
  */
 
+import { int, iso, usd } from '../cli/format.js';
 import type { ReplayProgress, ReplaySummary } from './replay.js';
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
-const iso = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 export function formatProgress(p: ReplayProgress): string {
   const pct = `${(p.fraction * 100).toFixed(1).padStart(5)}%`;

@@ -1,5 +1,5 @@
 /**
- * Text helpers for `inspect` (and the audit's markdown): number formats, horizontal
+ * Text helpers for the commands' output (inspect, audit, replay): number formats, horizontal
  * bars, one-line sparklines and aligned tables. Pure: strings in, strings out.
  */
 
