@@ -33,7 +33,14 @@ import { RingFormatError, RingKind, type RingRecord } from './ring-codec.js';
 import { DEFAULT_RING_CAPACITY, RingFile } from './ring-file.js';
 
 export interface DataDirSinkOptions {
-  /** fsync state files and rings (default true; a replay may turn it off — a crash only costs a re-run). */
+  /**
+   * fsync the state that cannot be recomputed — weights and zones — on every write
+   * (default true; a replay may turn it off: a crash only costs a re-run). Files the
+   * engines rebuild every minute or 30 s (snapshots, order-book stats) are still written
+   * atomically but never fsynced, and ring records never are: their CRC and sequence
+   * number already expose a record a crash tore. An fsync costs about a millisecond on
+   * the event loop; per ring record and snapshot it made live rollovers take 8–44 ms.
+   */
   readonly fsync?: boolean;
   /** Slots of a new history ring (default 1440: a day of minutes). */
   readonly historyCapacity?: number;
@@ -74,7 +81,7 @@ export class DataDirSink implements EngineSink {
   private readonly jsonMinInterval: number;
   private readonly now: () => number;
   private readonly lastJsonWrite = new Map<string, number>();
-  private readonly pendingJson = new Map<string, unknown>();
+  private readonly pendingJson = new Map<string, { value: unknown; durable: boolean }>();
   readonly stats: DataDirSinkStats = { jsonWrites: 0, jsonCoalesced: 0, ringAppends: 0, logLines: 0, errors: 0, ringsReset: 0 };
 
   constructor(root: string, options: DataDirSinkOptions = {}) {
@@ -94,11 +101,11 @@ export class DataDirSink implements EngineSink {
   }
 
   snapshotV1(symbol: string, snapshot: SnapshotV1): void {
-    this.json(this.paths.snapshotV1(symbol), snapshot);
+    this.json(this.paths.snapshotV1(symbol), snapshot, false);
   }
 
   snapshotV2(symbol: string, snapshot: SnapshotV2): void {
-    this.json(this.paths.snapshotV2(symbol), snapshot);
+    this.json(this.paths.snapshotV2(symbol), snapshot, false);
   }
 
   historyRecord(symbol: string, kind: HistoryKind, record: RingRecord): void {
@@ -107,11 +114,11 @@ export class DataDirSink implements EngineSink {
   }
 
   zones(symbol: string, file: ZonesFile): void {
-    this.json(this.paths.zones(symbol), file);
+    this.json(this.paths.zones(symbol), file, this.fsync);
   }
 
   weights(symbol: string, file: unknown): void {
-    this.json(this.paths.weights(symbol), file);
+    this.json(this.paths.weights(symbol), file, this.fsync);
   }
 
   calibratorLog(symbol: string, line: Readonly<Record<string, unknown>>, ts: number): void {
@@ -134,15 +141,15 @@ export class DataDirSink implements EngineSink {
   }
 
   orderbookStats(symbol: string, stats: Readonly<Record<string, unknown>>): void {
-    this.json(this.paths.orderbookStats(symbol), stats);
+    this.json(this.paths.orderbookStats(symbol), stats, false);
   }
 
   /** Write buffered log lines and JSON files that are due (called by the engines after every rollover). */
   flush(): void {
     if (this.pendingJson.size > 0) {
       const now = this.now();
-      for (const [file, value] of this.pendingJson) {
-        if (now - (this.lastJsonWrite.get(file) ?? -Infinity) >= this.jsonMinInterval) this.writeJson(file, value, now);
+      for (const [file, pending] of this.pendingJson) {
+        if (now - (this.lastJsonWrite.get(file) ?? -Infinity) >= this.jsonMinInterval) this.writeJson(file, pending.value, pending.durable, now);
       }
     }
     for (const [file, log] of this.logs) {
@@ -156,7 +163,7 @@ export class DataDirSink implements EngineSink {
 
   /** Write everything pending, flush and close every file. */
   close(): void {
-    for (const [file, value] of this.pendingJson) this.writeJson(file, value, this.now());
+    for (const [file, pending] of this.pendingJson) this.writeJson(file, pending.value, pending.durable, this.now());
     this.flush();
     for (const log of this.logs.values()) log.close();
     for (const ring of this.rings.values()) ring.close();
@@ -164,25 +171,25 @@ export class DataDirSink implements EngineSink {
     this.rings.clear();
   }
 
-  private json(file: string, value: unknown): void {
+  private json(file: string, value: unknown, durable: boolean): void {
     if (this.jsonMinInterval > 0) {
       const now = this.now();
       if (now - (this.lastJsonWrite.get(file) ?? -Infinity) < this.jsonMinInterval) {
         if (this.pendingJson.has(file)) this.stats.jsonCoalesced++;
-        this.pendingJson.set(file, value);
+        this.pendingJson.set(file, { value, durable });
         return;
       }
-      this.writeJson(file, value, now);
+      this.writeJson(file, value, durable, now);
       return;
     }
-    this.writeJson(file, value, 0);
+    this.writeJson(file, value, durable, 0);
   }
 
-  private writeJson(file: string, value: unknown, now: number): void {
+  private writeJson(file: string, value: unknown, durable: boolean, now: number): void {
     this.pendingJson.delete(file);
     this.lastJsonWrite.set(file, now);
     try {
-      writeJsonAtomic(file, value, { fsync: this.fsync });
+      writeJsonAtomic(file, value, { fsync: durable });
       this.stats.jsonWrites++;
     } catch (error) {
       this.fail(error, file);
@@ -205,7 +212,7 @@ export class DataDirSink implements EngineSink {
 
   private openRing(file: string, kind: number, capacity: number, ts: number): RingFile {
     try {
-      return RingFile.open(file, { capacity, kind, fsync: this.fsync });
+      return RingFile.open(file, { capacity, kind });
     } catch (error) {
       if (!(error instanceof RingFormatError)) throw error;
       let aside = `${file}.corrupt-${ts}`;
@@ -213,7 +220,7 @@ export class DataDirSink implements EngineSink {
       fs.renameSync(file, aside);
       this.stats.ringsReset++;
       this.onWarning(`${file} is not a readable ring (${error.message}); moved aside to ${aside}, starting a new one`);
-      return RingFile.open(file, { capacity, kind, fsync: this.fsync });
+      return RingFile.open(file, { capacity, kind });
     }
   }
 
