@@ -122,6 +122,13 @@ describe('mix estimator: observed liquidations over exposed inventory', () => {
     expect(ev.addEvent(T, 10, [0, 0])).toBe(false);
   });
 
+  it('refuses options that make no estimator', () => {
+    expect(() => new MixEvidence(2, { halfLifeMinutes: 0 })).toThrow(RangeError);
+    expect(() => new MixEvidence(2, { maxEvents: 0.5 })).toThrow(RangeError);
+    expect(() => new MixEvidence(2, { pseudoEvents: -1 })).toThrow(RangeError);
+    expect(() => new MixEvidence(2, { iterations: 0 })).toThrow(RangeError);
+  });
+
   it('restores its saved evidence exactly and rejects a malformed one', () => {
     const ev = new MixEvidence(3);
     ev.addEvent(T, 100, [0.5, 0, 0.25]);

@@ -119,6 +119,11 @@ export class MixEvidence {
     this.halfLife = options.halfLifeMinutes ?? EVIDENCE_HALF_LIFE_MINUTES;
     this.horizon = options.horizonMinutes ?? EVIDENCE_HORIZON_MINUTES;
     this.maxEvents = options.maxEvents ?? MAX_EVIDENCE_EVENTS;
+    if (!(this.halfLife > 0) || !(this.horizon > 0)) throw new RangeError(`evidence half-life and horizon must be > 0 minutes, got ${this.halfLife} and ${this.horizon}`);
+    if (!(Number.isInteger(this.maxEvents) && this.maxEvents >= 1)) throw new RangeError(`maxEvents must be a whole number ≥ 1, got ${this.maxEvents}`);
+    const pseudo = options.pseudoEvents ?? PRIOR_PSEUDO_EVENTS;
+    const iterations = options.iterations ?? MAP_EM_ITERATIONS;
+    if (!(pseudo >= 0) || !(Number.isInteger(iterations) && iterations >= 1)) throw new RangeError(`pseudoEvents must be ≥ 0 and iterations a whole number ≥ 1, got ${pseudo} and ${iterations}`);
   }
 
   get eventCount(): number {
