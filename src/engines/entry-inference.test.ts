@@ -149,6 +149,27 @@ describe('EntryInference', () => {
     expect(out[2]).toBeCloseTo(57_856.1, 0);
   });
 
+  it('keeps each position’s unit notional (before the split by the weights it opened with) through weight changes, decay, shrink and sweeps', () => {
+    const inf = inference();
+    // minute 1 at weights 0.75/0.25: long 390 000 → 20x 292 500, 50x 97 500; unit notional 390 000 each
+    inf.onMinute(minute({ oiDeltaBase: 10, oiPreviousBase: 1000, takerBuyShare: 0.6 }));
+    // minute 2 at weights 0.5/0.5 into the same entry bucket: long 390 000 → 195 000 each, unit +390 000 each
+    inf.setParams({ ...PARAMS, weights: [0, 0.5, 0.5] });
+    inf.onMinute(minute({ oiDeltaBase: 10, oiPreviousBase: 1000, takerBuyShare: 0.6 }));
+    // minute 3: decay ×0.99 and a 10 % OI shrink, then the low sweeps the 50x level (63 830)
+    inf.onMinute(minute({ decay: 0.99, oiDeltaBase: -200, oiPreviousBase: 2000 }));
+    const f = new Float64Array(3);
+    const u = new Float64Array(3);
+    inf.tierDensity('long', 61_880, 0.0012, f, u);
+    // at the 20x level: notional (292 500 + 195 000)·0.99·0.9, unit 780 000·0.99·0.9
+    expect(f[1]).toBeCloseTo(487_500 * 0.891, 4);
+    expect(u[1]).toBeCloseTo(780_000 * 0.891, 4);
+    const r = inf.onMinute(minute({ decay: 1, high: 65_000, low: 62_000 }));
+    const swept = r.swept.find((x) => x.tier === 50)!;
+    expect(swept.notional).toBeCloseTo((97_500 + 195_000) * 0.891, 4);
+    expect(swept.unitNotional).toBeCloseTo(780_000 * 0.891, 4);
+  });
+
   it('lists positions whose level lies in a price range', () => {
     const inf = inference();
     inf.onMinute(minute({ oiDeltaBase: 10, oiPreviousBase: 1000 }));

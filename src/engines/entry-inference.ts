@@ -21,6 +21,12 @@
  * buffer and bias, so calibrated `m` and `b` move the whole inventory from the next
  * minute on, and the calibrator's E-step searches the same levels the heatmap shows.
  *
+ * Beside each position's notional the inventory keeps its **unit notional**: what the
+ * tier would hold at weight 1, i.e. the notional before the split by the weights in
+ * force when it opened (`part / w_L`), decayed, shrunk, swept and dropped with it. The
+ * calibrator's rate estimator needs the inventory as the market opened it, free of the
+ * weights it is estimating (weights change between the minutes positions open).
+ *
  * Implied liquidation price of a position opened at `E` with leverage `L`:
  *   long  `E·(1 − 1/L + m)·(1 + b_long)`,  short `E·(1 + 1/L − m)·(1 + b_short)`.
  * (The PoC used `E·(1 ∓ (1/L + m))`, which puts the buffer on the wrong side of the
@@ -72,8 +78,10 @@ export interface InventoryView {
   /**
    * Per tier, `f_L(P)` into `out` (aligned with `tiers`, disabled tiers 0); returns Σ f_L.
    * `tau` is a fraction of price (0.0012·scale). Positions farther than 12 τ are skipped.
+   * With `unitOut`, the same sum over the positions' unit notional goes there (the
+   * density the tier would have at weight 1).
    */
-  tierDensity(side: Side, price: number, tau: number, out: Float64Array): number;
+  tierDensity(side: Side, price: number, tau: number, out: Float64Array, unitOut?: Float64Array): number;
   /** Positions of one tier whose level lies in [lo, hi]. */
   forEachNear(side: Side, tier: number, lo: number, hi: number, fn: (level: number, notional: number, entryPrice: number) => void): void;
   /** Every position of one tier. */
@@ -89,6 +97,8 @@ export interface ProjectionSweep {
   readonly entryPrice: number;
   readonly level: number;
   readonly notional: number;
+  /** The part's unit notional (notional before the split by the weights it opened with). */
+  readonly unitNotional: number;
 }
 
 /** One position part added at a minute close. */
@@ -140,6 +150,8 @@ export class EntryInference implements InventoryView {
   private current: LeverageParams;
   /** [side][tier index] → entry bucket index → notional USD. */
   private readonly cells: Record<Side, Cells[]>;
+  /** The same keys → unit notional (before the split by weights; see the module comment). */
+  private readonly units: Record<Side, Cells[]>;
   private partsTotal = 0;
 
   constructor(options: { readonly step: number; readonly leverage: LeverageConfig; readonly params: LeverageParams }) {
@@ -149,6 +161,10 @@ export class EntryInference implements InventoryView {
     this.disabled = options.leverage.disabledTiers;
     this.current = options.params;
     this.cells = {
+      long: this.tiers.map(() => new Map()),
+      short: this.tiers.map(() => new Map()),
+    };
+    this.units = {
       long: this.tiers.map(() => new Map()),
       short: this.tiers.map(() => new Map()),
     };
@@ -198,11 +214,18 @@ export class EntryInference implements InventoryView {
   /** Multiply every position by `factor`, dropping those under the floor. */
   scale(factor: number): void {
     for (const side of ['long', 'short'] as const) {
-      for (const cells of this.cells[side]) {
+      for (let t = 0; t < this.tiers.length; t++) {
+        const cells = this.cells[side][t]!;
+        const units = this.units[side][t]!;
         for (const [entry, usd] of cells) {
           const v = usd * factor;
-          if (v < BUCKET_FLOOR_USD) cells.delete(entry);
-          else cells.set(entry, v);
+          if (v < BUCKET_FLOOR_USD) {
+            cells.delete(entry);
+            units.delete(entry);
+          } else {
+            cells.set(entry, v);
+            units.set(entry, units.get(entry)! * factor);
+          }
         }
       }
     }
@@ -222,6 +245,8 @@ export class EntryInference implements InventoryView {
       const part = usd * w;
       const cells = this.cells[side][t]!;
       cells.set(entryIndex, (cells.get(entryIndex) ?? 0) + part);
+      const units = this.units[side][t]!;
+      units.set(entryIndex, (units.get(entryIndex) ?? 0) + usd);
       out.push({ side, tier, level: entry * levelFactor(side, tier, buffer, bias), notional: part, sideWeight });
       added += part;
       this.partsTotal++;
@@ -239,18 +264,23 @@ export class EntryInference implements InventoryView {
         const tier = this.tiers[t]!;
         const f = levelFactor(side, tier, buffer, bias);
         const cells = this.cells[side][t]!;
+        const units = this.units[side][t]!;
         for (const [entryIndex, usd] of cells) {
           const v = usd * factor;
+          const u = units.get(entryIndex)! * factor;
           const entry = bucketPrice(entryIndex, this.step, this.decimals);
           const level = entry * f;
           const crossed = bound !== undefined && (side === 'long' ? bound <= level : bound >= level);
           if (crossed) {
-            swept.push({ side, tier, entryPrice: entry, level, notional: v });
+            swept.push({ side, tier, entryPrice: entry, level, notional: v, unitNotional: u });
             cells.delete(entryIndex);
+            units.delete(entryIndex);
           } else if (v < BUCKET_FLOOR_USD) {
             cells.delete(entryIndex);
+            units.delete(entryIndex);
           } else {
             cells.set(entryIndex, v);
+            units.set(entryIndex, u);
           }
         }
       }
@@ -281,7 +311,7 @@ export class EntryInference implements InventoryView {
     });
   }
 
-  tierDensity(side: Side, price: number, tau: number, out: Float64Array): number {
+  tierDensity(side: Side, price: number, tau: number, out: Float64Array, unitOut?: Float64Array): number {
     const { buffer } = this.current;
     const bias = side === 'long' ? this.current.biasLong : this.current.biasShort;
     const scale = price * tau;
@@ -290,13 +320,18 @@ export class EntryInference implements InventoryView {
     for (let t = 0; t < this.tiers.length; t++) {
       const tier = this.tiers[t]!;
       let f = 0;
+      let g = 0;
       if (!this.disabled.has(tier)) {
         const factor = levelFactor(side, tier, buffer, bias);
-        this.scan(side, t, factor, price - reach, price + reach, (level, usd) => {
-          f += usd * Math.exp(-Math.abs(price - level) / scale);
+        const units = this.units[side][t]!;
+        this.scan(side, t, factor, price - reach, price + reach, (level, usd, _entry, entryIndex) => {
+          const k = Math.exp(-Math.abs(price - level) / scale);
+          f += usd * k;
+          if (unitOut) g += units.get(entryIndex)! * k;
         });
       }
       out[t] = f;
+      if (unitOut) unitOut[t] = g;
       sum += f;
     }
     return sum;
@@ -334,7 +369,7 @@ export class EntryInference implements InventoryView {
   }
 
   /** Positions of tier index `t` whose level is in [lo, hi]: by entry-index range or by scan, whichever is shorter. */
-  private scan(side: Side, t: number, factor: number, lo: number, hi: number, fn: (level: number, notional: number, entryPrice: number) => void): void {
+  private scan(side: Side, t: number, factor: number, lo: number, hi: number, fn: (level: number, notional: number, entryPrice: number, entryIndex: number) => void): void {
     const cells = this.cells[side][t]!;
     if (cells.size === 0 || !(factor > 0)) return;
     const first = Math.floor(lo / factor / this.step);
@@ -345,13 +380,13 @@ export class EntryInference implements InventoryView {
         if (usd === undefined) continue;
         const entry = bucketPrice(e, this.step, this.decimals);
         const level = entry * factor;
-        if (level >= lo && level <= hi) fn(level, usd, entry);
+        if (level >= lo && level <= hi) fn(level, usd, entry, e);
       }
     } else {
       for (const [e, usd] of cells) {
         const entry = bucketPrice(e, this.step, this.decimals);
         const level = entry * factor;
-        if (level >= lo && level <= hi) fn(level, usd, entry);
+        if (level >= lo && level <= hi) fn(level, usd, entry, e);
       }
     }
   }

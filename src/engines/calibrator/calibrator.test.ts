@@ -5,12 +5,12 @@ import { leverageConfigFor } from '../leverage-config.js';
 import { liquidation as engineLiq, mark as engineMark, openInterest as engineOi } from '../testing/factories.js';
 import type { CalibratorInit } from '../ports.js';
 import type { EntryInference } from '../entry-inference.js';
-import { LiquidationCalibrator, liquidationCalibrator } from './calibrator.js';
+import { LiquidationCalibrator, liquidationCalibrator, type CalibratorOptions } from './calibrator.js';
 import { LADDER, MIN, PARAMS, RecordingOutput, T0, context, inventory, liq, open, snapshot } from './testing.js';
 
-function make(saved?: unknown, over: Partial<CalibratorInit> = {}) {
+function make(saved?: unknown, over: Partial<CalibratorInit> = {}, options: CalibratorOptions = {}) {
   const out = new RecordingOutput();
-  const cal = new LiquidationCalibrator({ symbol: 'BTC', step: 1, leverage: LADDER, initial: PARAMS, saved, output: out, ...over });
+  const cal = new LiquidationCalibrator({ symbol: 'BTC', step: 1, leverage: LADDER, initial: PARAMS, saved, output: out, ...over }, options);
   return { cal, out };
 }
 
@@ -63,6 +63,25 @@ describe('LiquidationCalibrator E-step', () => {
     expect(cal.weightsFile(0).state!.bias_samples.long.n).toBe(0);
   });
 
+  it('rejects a mark that cannot have triggered the liquidation (a cascade’s stale mark) and places the trigger by the order price and buffer', () => {
+    const inv = twoLevels();
+    inv.setParams({ ...PARAMS, buffer: 0.004 });
+    const { cal, out } = make(undefined, { initial: { ...PARAMS, buffer: 0.004 } });
+    cal.onMinuteSnapshot(snapshot(T0, inv, { price: 1032 }));
+    // a long liquidated with its order at 975: a mark at 960 (below the bankruptcy price) or at 990 (a 1.5 % margin) did not trigger it
+    cal.onLiquidation(liq(T0 + 61_000, 'long', 975), context(inv, 960));
+    cal.onLiquidation(liq(T0 + 62_000, 'long', 975), context(inv, 990));
+    // a short whose order went out at 1000: a mark at 996 implies m = 0.004 and is kept
+    cal.onLiquidation(liq(T0 + 63_000, 'short', 1000), context(inv, 996));
+    const [low, high, ok] = out.linesOf('event');
+    expect(low).toMatchObject({ mark_rejected: true, trigger_source: 'event_price', mark_price: 960, implied_margin: null });
+    expect(low!.trigger_price).toBeCloseTo(975 * 1.004, 9);
+    expect(high).toMatchObject({ mark_rejected: true, trigger_source: 'event_price' });
+    expect(ok).toMatchObject({ mark_rejected: false, trigger_source: 'mark', trigger_price: 996 });
+    expect(ok!.implied_margin).toBeCloseTo(0.004 * (1 + (ok!.attribution as { responsibility: number; tier: number }[]).reduce((a, r) => a + r.responsibility / r.tier, 0)), 8);
+    expect(cal.counters()).toMatchObject({ marks_rejected: 2, from_mark: 1, from_event_price: 2, buffer_samples: 1 });
+  });
+
   it('logs events nearest a disabled tier with tier_disabled and learns nothing from them or from insane prices', () => {
     const inv = inventory();
     const { cal, out } = make();
@@ -109,7 +128,7 @@ describe('LiquidationCalibrator E-step', () => {
 describe('LiquidationCalibrator windows', () => {
   it('calibrates at each 15-minute boundary of event time: weights toward the responsibility share, saved, handed to the engine', () => {
     const inv = twoLevels();
-    const { cal, out } = make();
+    const { cal, out } = make(undefined, {}, { estimator: 'responsibility-share' });
     for (let m = 0; m < 15; m++) {
       for (let k = 0; k < 3; k++) cal.onLiquidation(liq(T0 + m * MIN + 1_000 + k, 'long', 975), context(inv, 980.2));
       cal.onMinuteSnapshot(snapshot(T0 + m * MIN, inv, { price: 1032 }));
@@ -128,9 +147,13 @@ describe('LiquidationCalibrator windows', () => {
     const line = out.linesOf('calibration')[0]!;
     expect(line).toMatchObject({ calibration_count: 1, window_start_ms: T0, window_end_ms: T0 + 15 * MIN, events: { total: 45, learning: 45, attributed: 45, hits: 45 }, weights: { applied: true } });
     expect((line.tiers as Record<string, { responsibility: number }>)['20']!.responsibility).toBeCloseTo(45 * r20, 5);
-    // buffer: 45 long hits vs 0 short → only the long bias moves: 0.1 · (−0.2/980.4)
+    // bias: 45 long hits vs 0 short → only the long bias moves: 0.1 · (−0.2/980.4)
     expect(cal.weights().bias.long).toBeCloseTo(0.1 * (-0.2 / 980.4), 12);
-    expect(cal.weights().buffer).toBe(0);
+    // buffer: each event's mark 980.2 against its order price 975 implies
+    // m = (980.2/975 − 1)·(1 − (r20/20 + r50/50)); 45 equal samples, the buffer moves 10 % of the way from 0
+    const implied = (980.2 / 975 - 1) * (1 - (r20 / 20 + (1 - r20) / 50));
+    expect(cal.weights().buffer).toBeCloseTo(0.1 * implied, 12);
+    expect(line.buffer).toMatchObject({ before: 0, applied: true, source: 'bankruptcy_gap', samples: 45 });
     for (const l of out.lines) expect(JSON.stringify(l)).not.toMatch(/Infinity|NaN/);
   });
 
@@ -165,7 +188,8 @@ describe('LiquidationCalibrator windows', () => {
 function drive(cal: LiquidationCalibrator, out: RecordingOutput, inv: EntryInference, from: number, to: number): void {
   let applied = out.updates.length;
   for (let m = from; m < to; m++) {
-    const p = (k: number) => 1000 * (1 + 0.012 * Math.sin(k / 9) + 0.004 * Math.sin(k / 2.3));
+    // swings of ±6 % reach the 50x (2 %) and 20x (5 %) levels of earlier entries
+    const p = (k: number) => 1000 * (1 + 0.06 * Math.sin(k / 9) + 0.004 * Math.sin(k / 2.3));
     const o = p(m);
     const c = p(m + 1);
     const high = Math.max(o, c) + 0.8;
@@ -213,8 +237,10 @@ describe('LiquidationCalibrator restart', () => {
     expect(wb.bias.short).toBeCloseTo(ws.bias.short, 14);
     expect(b.cal.hitTolerance).toBe(single.cal.hitTolerance);
     expect(b.out.files.at(-1)).toEqual(single.out.files.at(-1));
-    // and it really learned something over the two hours
+    // and it really learned something over the two hours, from evidence on both tiers, which the saved state carried
     expect(ws.weights[20]).not.toBeCloseTo(0.75, 3);
+    expect(single.out.linesOf('calibration').at(-1)).toMatchObject({ estimator: 'exposure-map', evidence: { reached: [20, 50], reason: null } });
+    expect((saved as { state: { mix_evidence: { events: unknown[] } } }).state.mix_evidence.events.length).toBeGreaterThan(100);
     expect(b.cal.counters()).toMatchObject({ saved_loaded: 1, saved_migrated: 0 });
     expect(b.out.linesOf('weights_restore')[0]).toMatchObject({ status: 'loaded', from_version: 3, state_restored: true });
   });

@@ -4,20 +4,26 @@
  * caller) with every liquidation and every minute snapshot, in event time.
  *
  * Per liquidation (E-step): trigger price P = the mark at the event's time when the
- * engine has one within 2 s, else the event's price (both recorded; only mark-triggered
- * hits tune buffer and bias, so they measure the model, not the venues' order pricing).
- * Responsibilities r_L = f_L(P)/Σf from the live inventory of inferred positions, or —
- * when nothing is near P — the fallback r_L ∝ w_L·exp(−d_L/τ) over the implied levels of
- * the cached minutes' OHLC4 (counted as `fallback`). A hit when the attributed tier's
- * nearest level is within the tolerance; credit r_L·exp(−d_L/δ). Events whose nearest
- * raw implied level belongs to a disabled tier are logged with `tier_disabled: true` and
- * learn nothing; price-insane events learn nothing either.
+ * engine has one within 2 s and it can have triggered the event (the margin between it
+ * and the order's bankruptcy price lies in the buffer's range; a cascade's stale mark
+ * does not), else the order price moved by the buffer (both recorded; only
+ * mark-triggered events tune buffer and bias, so they measure the model, not the venues'
+ * order pricing). Responsibilities r_L = f_L(P)/Σf from the live inventory of inferred
+ * positions, or — when nothing is near P — the fallback r_L ∝ w_L·exp(−d_L/τ) over the
+ * implied levels of the cached minutes' OHLC4 (counted as `fallback`). A hit when the
+ * attributed tier's nearest level is within the tolerance; credit r_L·exp(−d_L/δ).
+ * Events whose nearest raw implied level belongs to a disabled tier are logged with
+ * `tier_disabled: true` and learn nothing; price-insane events learn nothing either.
+ * Learning events near the inventory become the mix estimator's evidence (the tiers'
+ * unit-weight densities at P); every minute's sweeps its exposure.
  *
  * Per minute: the volatility EWMA, the minute cache, approach tracking; at each window
  * boundary of event time (multiples of `windowMinutes` since the epoch, so a restart
- * keeps the same windows) the M-step (update.ts), bias and buffer, tolerance, then the
- * weights file and `onWeightsUpdated` (the engine projects with them from the next
- * minute). See update.ts for the reading of DESIGN's M-step that learns.
+ * keeps the same windows) the M-step: weights toward the mix estimator's MAP estimate
+ * of the opened mix (mix-estimator.ts) by the seed's blend, clamp and cap (update.ts);
+ * the buffer toward the maintenance margin the mark-vs-order-price gap implies; bias,
+ * tolerance; then the weights file and `onWeightsUpdated` (the engine projects with
+ * them from the next minute).
  *
  * Nothing is dropped silently: every early return counts (`counters()`), an exception is
  * counted and logged with its stack and the event, and liquidations given before the
@@ -41,14 +47,18 @@ import {
   LEARNING_RATE,
   MAX_OFFSET_PCT,
   MAX_OFFSET_USD,
+  MAX_BUFFER_SAMPLES,
   MAX_TOLERANCE_SAMPLES,
   MIN_WINDOW_EVENTS,
   MINUTE_CACHE_SIZE,
   NEGLIGIBLE_DENSITY_USD,
   WINDOW_MINUTES,
   CLOSER_LEVEL_GAMMA,
+  BUFFER_MAX,
+  BUFFER_MIN,
 } from './constants.js';
-import { offsetStep, toleranceStep, weightStep, guardWeights } from './update.js';
+import { MixEvidence, type MixEstimate, type MixEstimatorOptions } from './mix-estimator.js';
+import { biasStep, bufferStep, guardWeights, impliedMargin, toleranceStep, weightStep } from './update.js';
 import { INITIAL_VOLATILITY, nextVolatility, temperatures, type VolatilityState } from './volatility.js';
 import { buildWeightsFile, restoreWeights, type LearningStateJson, type RestoreResult, type WeightsFile } from './weights-file.js';
 
@@ -67,7 +77,18 @@ export interface CalibratorOptions {
   readonly enableBufferTuning?: boolean;
   /** Tune the hit tolerance (default true). */
   readonly enableToleranceTuning?: boolean;
+  /**
+   * The M-step's target (default `exposure-map`, mix-estimator.ts): the MAP estimate of
+   * the mix traders open with. `responsibility-share` is the previous target, each tier's
+   * share of the window's responsibility (the liquidated mix; kept for comparison, e.g.
+   * `npm run eval:calibrator`).
+   */
+  readonly estimator?: WeightEstimator;
+  /** Evidence memory and prior strength of `exposure-map` (defaults in constants.ts). */
+  readonly mix?: MixEstimatorOptions;
 }
+
+export type WeightEstimator = 'exposure-map' | 'responsibility-share';
 
 /** The calibrator's named counters. */
 export interface CalibratorCounters {
@@ -87,11 +108,18 @@ export interface CalibratorCounters {
   tier_disabled: number;
   fallback: number;
   from_mark: number;
+  /** Events without a usable mark: the trigger is the order price moved by the buffer. */
   from_event_price: number;
+  /** Marks at the event's time that cannot have triggered it (implied margin outside [0, BUFFER_MAX]): a cascade's stale mark. */
+  marks_rejected: number;
   hits: number;
   misses: number;
   /** Events that fed learning (not insane, not of a disabled tier). */
   learning_events: number;
+  /** Learning events kept as evidence of the mix (attributed to the inventory, not the fallback). */
+  mix_evidence_events: number;
+  /** Mark-triggered learning events that gave an implied maintenance margin. */
+  buffer_samples: number;
   minute_snapshots: number;
   skipped_snapshot_symbol_mismatch: number;
   skipped_snapshot_no_price: number;
@@ -127,9 +155,12 @@ function zeroCounters(): CalibratorCounters {
     fallback: 0,
     from_mark: 0,
     from_event_price: 0,
+    marks_rejected: 0,
     hits: 0,
     misses: 0,
     learning_events: 0,
+    mix_evidence_events: 0,
+    buffer_samples: 0,
     minute_snapshots: 0,
     skipped_snapshot_symbol_mismatch: 0,
     skipped_snapshot_no_price: 0,
@@ -165,6 +196,8 @@ interface WindowStats {
   readonly responsibility: Float64Array;
   readonly hitCredit: Float64Array;
   readonly exposureUsd: Float64Array;
+  readonly exposureUnitUsd: Float64Array;
+  readonly observedUsd: Float64Array;
   readonly attributedCount: Float64Array;
   readonly approached: Float64Array;
   readonly approachHits: Float64Array;
@@ -185,6 +218,8 @@ function newWindow(n: number): WindowStats {
     responsibility: new Float64Array(n),
     hitCredit: new Float64Array(n),
     exposureUsd: new Float64Array(n),
+    exposureUnitUsd: new Float64Array(n),
+    observedUsd: new Float64Array(n),
     attributedCount: new Float64Array(n),
     approached: new Float64Array(n),
     approachHits: new Float64Array(n),
@@ -203,12 +238,15 @@ export class LiquidationCalibrator implements CalibratorPort {
   readonly windowMinutes: number;
   readonly learningRate: number;
   readonly closerLevelGamma: number;
+  readonly estimator: WeightEstimator;
   private readonly tuneBuffer: boolean;
   private readonly tuneTolerance: boolean;
   private readonly output: CalibratorOutput;
   private readonly tiers: readonly number[];
   private readonly enabled: readonly boolean[];
   private readonly n: number;
+  /** The weights before any learning: the MAP's prior. */
+  private readonly prior: readonly number[];
   private readonly priceDecimals: number;
   private readonly counts = zeroCounters();
 
@@ -228,6 +266,10 @@ export class LiquidationCalibrator implements CalibratorPort {
   private pendingEvents = 0;
   private readonly biasSamples = { long: { n: 0, sum: 0 }, short: { n: 0, sum: 0 } };
   private toleranceSamples: number[] = [];
+  /** Maintenance margins implied by mark-triggered liquidations, not yet used by a buffer update. */
+  private bufferSamples: number[] = [];
+  private readonly evidence: MixEvidence;
+  private readonly mixOptions: MixEstimatorOptions;
   private readonly cache: CachedMinute[] = [];
 
   // per window / per minute
@@ -240,6 +282,7 @@ export class LiquidationCalibrator implements CalibratorPort {
 
   // scratch
   private readonly density: Float64Array;
+  private readonly unitDensity: Float64Array;
   private readonly resp: Float64Array;
   private readonly distances: (number | undefined)[];
   private readonly levels: (number | undefined)[];
@@ -255,11 +298,16 @@ export class LiquidationCalibrator implements CalibratorPort {
     this.closerLevelGamma = options.closerLevelGamma ?? CLOSER_LEVEL_GAMMA;
     this.tuneBuffer = options.enableBufferTuning ?? ENABLE_BUFFER_TUNING;
     this.tuneTolerance = options.enableToleranceTuning ?? ENABLE_TOLERANCE_TUNING;
+    this.estimator = options.estimator ?? 'exposure-map';
+    if (this.estimator !== 'exposure-map' && this.estimator !== 'responsibility-share') throw new RangeError(`estimator must be exposure-map or responsibility-share, got ${String(this.estimator)}`);
+    this.mixOptions = options.mix ?? {};
     this.tiers = init.leverage.tiers;
     this.n = this.tiers.length;
     this.enabled = this.tiers.map((t) => !init.leverage.disabledTiers.has(t));
     this.priceDecimals = Math.min(12, decimalsOf(init.step) + 4);
     this.w = init.initial.weights.slice();
+    this.prior = init.initial.weights.slice();
+    this.evidence = new MixEvidence(this.n, this.mixOptions);
     this.buffer = init.initial.buffer;
     this.biasLong = init.initial.biasLong;
     this.biasShort = init.initial.biasShort;
@@ -268,6 +316,7 @@ export class LiquidationCalibrator implements CalibratorPort {
     this.window = newWindow(this.n);
     this.approach = new ApproachTracker(this.tiers, this.enabled, init.step);
     this.density = new Float64Array(this.n);
+    this.unitDensity = new Float64Array(this.n);
     this.resp = new Float64Array(this.n);
     this.distances = new Array(this.n).fill(undefined);
     this.levels = new Array(this.n).fill(undefined);
@@ -384,6 +433,11 @@ export class LiquidationCalibrator implements CalibratorPort {
       this.biasSamples.long = { ...s.bias_samples.long };
       this.biasSamples.short = { ...s.bias_samples.short };
       this.toleranceSamples = s.tolerance_samples.slice(-MAX_TOLERANCE_SAMPLES);
+      this.bufferSamples = (s.buffer_samples ?? []).slice(-MAX_BUFFER_SAMPLES);
+      if (s.mix_evidence !== undefined) {
+        const problem = this.evidence.restore(s.mix_evidence);
+        if (problem) r.notes.push(`mix evidence not restored: ${problem}`);
+      }
       for (const [minuteStart, ohlc4] of s.minute_cache) this.cache.push({ minuteStart, ohlc4 });
     }
     this.restoreLine = {
@@ -413,6 +467,8 @@ export class LiquidationCalibrator implements CalibratorPort {
       pending_events: this.pendingEvents,
       bias_samples: { long: { ...this.biasSamples.long }, short: { ...this.biasSamples.short } },
       tolerance_samples: this.toleranceSamples.slice(),
+      buffer_samples: this.bufferSamples.slice(),
+      mix_evidence: this.evidence.toJson(),
       minute_cache: this.cache.map((c) => [c.minuteStart, c.ohlc4]),
     };
   }
@@ -425,21 +481,28 @@ export class LiquidationCalibrator implements CalibratorPort {
     win.events++;
     const side = event.side;
     const mark = context.mark;
-    const trigger = mark ? mark.price : event.price;
-    const fromMark = mark !== undefined;
+    const params = context.params;
+    // The mark triggered the liquidation only if it sits between the order's (bankruptcy)
+    // price and a margin the model can represent; in a cascade the freshest mark is often
+    // from before or after the trigger by a percent. Without a usable mark the trigger is
+    // the order price moved by the buffer, where the mark stood when it fired (≈ for 1/L ≪ 1).
+    // (an insane order price is what is wrong then, not the mark)
+    const markRejected = mark !== undefined && !context.priceInsane && !markAtTrigger(side, mark.price, event.price);
+    const fromMark = mark !== undefined && !markRejected;
+    const trigger = fromMark ? mark.price : side === 'long' ? event.price * (1 + params.buffer) : event.price * (1 - params.buffer);
     if (fromMark) {
       this.counts.from_mark++;
       win.fromMark++;
     } else this.counts.from_event_price++;
+    if (markRejected) this.counts.marks_rejected++;
     if (context.late) {
       this.counts.late++;
       win.late++;
     }
-    const params = context.params;
     const bias = side === 'long' ? params.biasLong : params.biasShort;
     const { scale, tau, delta } = temperatures(this.vol.ewma);
     const inventory = context.inventory;
-    const sumF = inventory.tierDensity(side, trigger, tau, this.density);
+    const sumF = inventory.tierDensity(side, trigger, tau, this.density, this.unitDensity);
     const fallback = !(sumF >= NEGLIGIBLE_DENSITY_USD);
     const resp = this.resp;
     if (!fallback) {
@@ -458,6 +521,10 @@ export class LiquidationCalibrator implements CalibratorPort {
     const isHit = missUsd !== undefined && Math.abs(missUsd) <= toleranceUsd * (1 + 1e-12);
     const insane = context.priceInsane;
     const learns = !insane && !tierDisabled;
+    // the maintenance margin the mark-vs-order-price gap implies (update.ts), with the attribution's mean 1/L
+    let inverseLeverage = 0;
+    for (let i = 0; i < this.n; i++) inverseLeverage += resp[i]! / this.tiers[i]!;
+    const margin = fromMark ? impliedMargin(side, trigger, event.price, inverseLeverage) : undefined;
 
     if (fallback) {
       this.counts.fallback++;
@@ -483,6 +550,13 @@ export class LiquidationCalibrator implements CalibratorPort {
         this.pendingResponsibility[i]! += r;
         win.responsibility[i]! += r;
         win.hitCredit[i]! += hitCredit(r, this.distances[i], delta);
+        if (!fallback) win.observedUsd[i]! += r * event.notional;
+      }
+      if (!fallback && this.evidence.addEvent(event.ts, event.notional, this.unitDensity)) this.counts.mix_evidence_events++;
+      if (margin !== undefined) {
+        this.counts.buffer_samples++;
+        this.bufferSamples.push(margin);
+        if (this.bufferSamples.length > MAX_BUFFER_SAMPLES) this.bufferSamples.shift();
       }
       if (!fallback) {
         win.attributed++;
@@ -535,6 +609,7 @@ export class LiquidationCalibrator implements CalibratorPort {
         mark_price: mark ? mark.price : null,
         mark_venue: mark ? mark.venue : null,
         mark_age_ms: mark ? event.ts - mark.ts : null,
+        mark_rejected: markRejected,
         density_usd: round(sumF, 2),
         fallback,
         attribution,
@@ -545,6 +620,7 @@ export class LiquidationCalibrator implements CalibratorPort {
         miss_usd: missUsd === undefined ? null : round(missUsd, this.priceDecimals),
         miss_pct: missUsd === undefined ? null : round(missUsd / trigger, 8),
         miss_buckets: missUsd === undefined ? null : round(Math.abs(missUsd) / this.step, 3),
+        implied_margin: margin === undefined ? null : round(margin, 8),
         late: context.late,
         price_insane: insane,
         tier_disabled: tierDisabled,
@@ -644,7 +720,11 @@ export class LiquidationCalibrator implements CalibratorPort {
     if (this.cache.length > MINUTE_CACHE_SIZE) this.cache.shift();
     for (const part of s.swept) {
       const i = this.tiers.indexOf(part.tier);
-      if (i >= 0 && this.enabled[i]) this.window.exposureUsd[i]! += part.notional;
+      if (i >= 0 && this.enabled[i]) {
+        this.window.exposureUsd[i]! += part.notional;
+        this.window.exposureUnitUsd[i]! += part.unitNotional;
+        this.evidence.addExposure(s.minuteStart, i, part.unitNotional);
+      }
     }
     if (s.priceSource !== 'carried') {
       this.approach.update(
@@ -707,11 +787,16 @@ export class LiquidationCalibrator implements CalibratorPort {
     let target: number[] | undefined;
     let ratioClamped: number[] = [];
     let capped: number[] = [];
+    this.evidence.prune(s.validFrom);
+    const mix: MixEstimate | undefined = this.estimator === 'exposure-map' ? this.evidence.estimate(s.validFrom, this.prior, this.enabled, this.mixOptions) : undefined;
     if (this.pendingEvents < MIN_WINDOW_EVENTS) {
       weightsReason = `${this.pendingEvents} attributed event(s) < ${MIN_WINDOW_EVENTS}: carried to the next window`;
     } else {
-      const respSum = this.pendingResponsibility.reduce((a, b) => a + b, 0);
-      target = Array.from(this.pendingResponsibility, (r) => (respSum > 0 ? r / respSum : 0));
+      if (mix) target = mix.target;
+      else {
+        const respSum = this.pendingResponsibility.reduce((a, b) => a + b, 0);
+        target = Array.from(this.pendingResponsibility, (r) => (respSum > 0 ? r / respSum : 0));
+      }
       const step = weightStep(this.w, target, this.enabled, { learningRate: this.learningRate });
       const guard = guardWeights(step.weights, this.enabled);
       if (guard) {
@@ -730,14 +815,17 @@ export class LiquidationCalibrator implements CalibratorPort {
     if (weightsApplied) this.counts.weight_updates_applied++;
     else this.counts.weight_updates_skipped++;
 
-    // bias and buffer
-    const offsets = offsetStep({ buffer: this.buffer, biasLong: this.biasLong, biasShort: this.biasShort }, this.biasSamples.long, this.biasSamples.short, { tuneBuffer: this.tuneBuffer });
+    // bias, then buffer (update.ts): independent evidence, so neither compensates the other
+    const offsets = biasStep({ biasLong: this.biasLong, biasShort: this.biasShort }, this.biasSamples.long, this.biasSamples.short);
     const biasSamples = { long: { ...this.biasSamples.long }, short: { ...this.biasSamples.short } };
     if (offsets.usedLong) this.biasSamples.long = { n: 0, sum: 0 };
     if (offsets.usedShort) this.biasSamples.short = { n: 0, sum: 0 };
     if (offsets.usedLong || offsets.usedShort) this.counts.bias_updates++;
-    if (offsets.bufferMoved) this.counts.buffer_updates++;
-    this.buffer = offsets.buffer;
+    const bufferSamples = this.bufferSamples.length;
+    const buffer = this.tuneBuffer ? bufferStep(this.buffer, this.bufferSamples) : undefined;
+    if (buffer?.used) this.bufferSamples = [];
+    if (buffer?.moved) this.counts.buffer_updates++;
+    if (buffer) this.buffer = buffer.buffer;
     this.biasLong = offsets.biasLong;
     this.biasShort = offsets.biasShort;
     const close = s.close;
@@ -774,6 +862,12 @@ export class LiquidationCalibrator implements CalibratorPort {
         hit_credit: round(win.hitCredit[i]!, 6),
         attributed: win.attributedCount[i],
         exposure_usd: round(win.exposureUsd[i]!, 2),
+        exposure_unit_usd: round(win.exposureUnitUsd[i]!, 2),
+        observed_usd: round(win.observedUsd[i]!, 2),
+        evidence_observed_usd: mix ? round(mix.observedUsd[i]!, 2) : null,
+        evidence_exposure_unit_usd: mix ? round(mix.exposureUnitUsd[i]!, 2) : null,
+        reached: mix ? mix.reached[i] : null,
+        estimate: mix ? round(mix.target[i]!, 6) : null,
         target: target ? round(target[i]!, 6) : null,
         approached,
         approach_hits: win.approachHits[i],
@@ -808,12 +902,33 @@ export class LiquidationCalibrator implements CalibratorPort {
         weights_before: this.weightsByTier(before.weights),
         weights_after: this.weightsByTier(this.w),
         weights: { applied: weightsApplied, reason: weightsReason, ratio_clamped: ratioClamped.map((i) => this.tiers[i]), capped: capped.map((i) => this.tiers[i]) },
+        estimator: this.estimator,
+        evidence: mix
+          ? {
+              events: mix.events,
+              weighted_events: round(mix.weightedEvents, 3),
+              scale: mix.scale === undefined ? null : round(mix.scale, 6),
+              reached: this.tiers.filter((_, i) => mix.reached[i]),
+              reason: mix.reason ?? null,
+            }
+          : null,
         bias: {
           long: { samples: biasSamples.long.n, mean_miss_pct: offsets.meanLong === undefined ? null : round(offsets.meanLong, 8), before: before.biasLong, after: this.biasLong, applied: offsets.usedLong },
           short: { samples: biasSamples.short.n, mean_miss_pct: offsets.meanShort === undefined ? null : round(offsets.meanShort, 8), before: before.biasShort, after: this.biasShort, applied: offsets.usedShort },
           capped: offsets.biasCapped,
         },
-        buffer: { before: before.buffer, after: this.buffer, applied: offsets.bufferMoved, tuning: this.tuneBuffer },
+        buffer: {
+          before: before.buffer,
+          after: this.buffer,
+          applied: buffer?.moved ?? false,
+          tuning: this.tuneBuffer,
+          source: 'bankruptcy_gap',
+          samples: bufferSamples,
+          median_implied_margin: buffer?.target === undefined ? null : round(buffer.target, 8),
+          iqr_implied_margin: buffer?.iqr === undefined ? null : round(buffer.iqr, 8),
+          bounded: buffer?.bounded ?? false,
+          reason: buffer ? buffer.reason : 'tuning off',
+        },
         tolerance: { before: before.tolerance, after: this.tolerance, applied: tolerance.applied, reason: tolerance.reason, samples: tolerance.samples, p75: tolerance.p75 === undefined ? null : round(tolerance.p75, 3) },
         offsets_usd: { long: round(this.longOffsetUsd, 2), short: round(this.shortOffsetUsd, 2) },
         close,
@@ -851,6 +966,12 @@ export class LiquidationCalibrator implements CalibratorPort {
       // the log itself failed: the counter above still shows the error
     }
   }
+}
+
+/** The mark can have triggered a liquidation whose order went out at `orderPrice`: the margin between them is within the buffer's range. */
+function markAtTrigger(side: Side, markPrice: number, orderPrice: number): boolean {
+  const m = impliedMargin(side, markPrice, orderPrice, 0);
+  return m !== undefined && m >= BUFFER_MIN && m <= BUFFER_MAX;
 }
 
 /** A calibrator factory with options (defaults: the seed's per-symbol parameters). */

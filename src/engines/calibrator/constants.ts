@@ -106,6 +106,26 @@ export const NEGLIGIBLE_DENSITY_USD = 1;
 export const MIN_WINDOW_EVENTS = 5;
 /** Tolerance samples kept at most (a quiet market carries them over many windows). */
 export const MAX_TOLERANCE_SAMPLES = 2000;
+/** Implied-margin samples kept at most for the buffer update (likewise). */
+export const MAX_BUFFER_SAMPLES = 2000;
+/**
+ * A window's implied margins move the buffer only when their interquartile range is at
+ * most this share of their median: calm windows agree within ~0.1 of it (one basis point
+ * at m = 0.25 %), cascades measured against stale marks spread 2–3× the margin.
+ */
+export const BUFFER_MAX_SPREAD = 0.5;
+/**
+ * The mix estimator (mix-estimator.ts): evidence counts half after a day of event time,
+ * is dropped after three days or beyond 5000 liquidations (a day of a busy simulated
+ * BTC), and each tier's prior share weighs as much as 30 liquidations of mean size.
+ * EM runs a fixed number of iterations per calibration (deterministic; converged to
+ * < 1e-4 relative change on the simulated days).
+ */
+export const EVIDENCE_HALF_LIFE_MINUTES = 1440;
+export const EVIDENCE_HORIZON_MINUTES = 4320;
+export const MAX_EVIDENCE_EVENTS = 5000;
+export const PRIOR_PSEUDO_EVENTS = 30;
+export const MAP_EM_ITERATIONS = 50;
 /** The safety guard skips (never latches) an update that leaves fewer enabled tiers than this above MIN_GUARD_WEIGHT. */
 export const MIN_LIVE_TIERS = 2;
 export const MIN_GUARD_WEIGHT = 1e-4;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capAndNormalize, guardWeights, offsetStep, toleranceStep, weightStep } from './update.js';
+import { biasStep, bufferStep, capAndNormalize, guardWeights, impliedMargin, toleranceStep, weightStep } from './update.js';
 
 const close = (actual: readonly number[], expected: readonly number[], digits = 6) => {
   expect(actual).toHaveLength(expected.length);
@@ -58,46 +58,59 @@ describe('weight update (M-step)', () => {
   });
 });
 
-describe('bias and buffer update', () => {
-  const start = { buffer: 0.002, biasLong: 0, biasShort: 0 };
+describe('bias update', () => {
+  const start = { biasLong: 0, biasShort: 0 };
 
-  it('gives the buffer the part the sides disagree on and the biases the rest, so each side moves by η·miss', () => {
-    // long misses +0.4 %, short −0.2 %: Δm = 0.1·(0.004 + 0.002)/2 = 0.0003
-    const s = offsetStep(start, { n: 12, sum: 0.048 }, { n: 10, sum: -0.02 });
-    expect(s.buffer).toBeCloseTo(0.0023, 12);
-    expect(s.biasLong).toBeCloseTo(0.0001, 12); // 0.0004 − 0.0003
-    expect(s.biasShort).toBeCloseTo(0.0001, 12); // −0.0002 + 0.0003
-    expect(s.buffer - start.buffer + s.biasLong).toBeCloseTo(0.1 * 0.004, 12); // long levels up by η·e_long
-    expect(-(s.buffer - start.buffer) + s.biasShort).toBeCloseTo(0.1 * -0.002, 12); // short levels by η·e_short
-    expect(s).toMatchObject({ usedLong: true, usedShort: true, bufferMoved: true, biasCapped: false });
-  });
-
-  it('moves only the bias of a side with ≥ 10 samples; the other keeps collecting', () => {
-    const s = offsetStep(start, { n: 12, sum: 0.048 }, { n: 9, sum: -0.02 });
-    expect(s).toMatchObject({ buffer: 0.002, biasShort: 0, usedLong: true, usedShort: false, bufferMoved: false });
+  it('moves each side with ≥ 10 hits by η times its mean signed miss; the other keeps collecting', () => {
+    // long misses +0.4 % on average, short −0.2 % but only 9 hits
+    const s = biasStep(start, { n: 12, sum: 0.048 }, { n: 9, sum: -0.018 });
     expect(s.biasLong).toBeCloseTo(0.0004, 12);
+    expect(s).toMatchObject({ biasShort: 0, usedLong: true, usedShort: false, biasCapped: false });
+    expect(s.meanShort).toBeCloseTo(-0.002, 12);
   });
 
   it('caps the bias at ±0.8 %', () => {
-    const s = offsetStep({ buffer: 0.002, biasLong: 0.0079, biasShort: -0.0079 }, { n: 10, sum: 0.1 }, { n: 0, sum: 0 });
+    const s = biasStep({ biasLong: 0.0079, biasShort: -0.0079 }, { n: 10, sum: 0.1 }, { n: 0, sum: 0 });
     expect(s.biasLong).toBe(0.008);
     expect(s.biasCapped).toBe(true);
-    const t = offsetStep({ buffer: 0.002, biasLong: 0, biasShort: -0.0079 }, { n: 0, sum: 0 }, { n: 10, sum: -0.1 });
+    const t = biasStep({ biasLong: 0, biasShort: -0.0079 }, { n: 0, sum: 0 }, { n: 10, sum: -0.1 });
     expect(t.biasShort).toBe(-0.008);
   });
+});
 
-  it('keeps the buffer within [0, 0.01] and hands the rest of the move to the biases', () => {
-    const s = offsetStep({ buffer: 0.0099, biasLong: 0, biasShort: 0 }, { n: 10, sum: 0.1 }, { n: 10, sum: -0.1 });
-    expect(s.buffer).toBe(0.01);
-    expect(s.biasLong).toBeCloseTo(0.0009, 12);
-    expect(s.biasShort).toBeCloseTo(-0.0009, 12);
+describe('buffer from the trigger-vs-bankruptcy gap', () => {
+  it('reads the maintenance margin off one liquidation, whatever the entry', () => {
+    // entry 1000, 50x, m = 0.004: long trigger 1000·(1 − 0.02 + 0.004) = 984, order at the bankruptcy price 980
+    expect(impliedMargin('long', 984, 980, 1 / 50)).toBeCloseTo(0.004, 12);
+    // short: trigger 1000·(1 + 0.02 − 0.004) = 1016, order at 1020
+    expect(impliedMargin('short', 1016, 1020, 1 / 50)).toBeCloseTo(0.004, 12);
+    // entry 70 000, 125x, m = 0.0025: the same m from other prices
+    const e = 70_000;
+    expect(impliedMargin('long', e * (1 - 1 / 125 + 0.0025), e * (1 - 1 / 125), 1 / 125)).toBeCloseTo(0.0025, 12);
+    expect(impliedMargin('long', 0, 980, 0.02)).toBeUndefined();
+    expect(impliedMargin('short', 1016, Number.NaN, 0.02)).toBeUndefined();
   });
 
-  it('leaves the buffer alone when buffer tuning is off', () => {
-    const s = offsetStep(start, { n: 12, sum: 0.048 }, { n: 10, sum: -0.02 }, { tuneBuffer: false });
-    expect(s.buffer).toBe(0.002);
-    expect(s.biasLong).toBeCloseTo(0.0004, 12);
-    expect(s.biasShort).toBeCloseTo(-0.0002, 12);
+  it('moves η of the way to the upper median after 10 samples, within [0, 0.01]', () => {
+    const samples = [0.004, 0.0041, 0.0039, 0.004, 0.05, -0.02, 0.0042, 0.004, 0.0038, 0.004];
+    // sorted: −0.02, 0.0038, 0.0039, 0.004 ×4, 0.0041, 0.0042, 0.05 → index 5 = 0.004; IQR 0.0041 − 0.0039
+    const s = bufferStep(0.002, samples);
+    expect(s.target).toBe(0.004);
+    expect(s.iqr).toBeCloseTo(0.0002, 15);
+    expect(s.buffer).toBeCloseTo(0.002 + 0.1 * 0.002, 15);
+    expect(s).toMatchObject({ used: true, moved: true, bounded: false });
+    expect(bufferStep(0.002, samples.slice(0, 9))).toMatchObject({ buffer: 0.002, target: undefined, used: false, moved: false });
+    expect(bufferStep(0.0099, new Array(10).fill(0.03))).toMatchObject({ buffer: 0.01, bounded: true });
+  });
+
+  it('drops a window whose implied margins disagree (a cascade against stale marks) without moving the buffer', () => {
+    // a cascade: most events measured against a mark far below their trigger
+    const cascade = [-0.011, -0.009, -0.0072, -0.0072, -0.0071, -0.005, 0.0011, 0.0024, 0.0025, 0.0026];
+    expect(bufferStep(0.002, cascade)).toMatchObject({ buffer: 0.002, used: true, moved: false, reason: expect.stringMatching(/disagree/) });
+    // positive but spread: IQR 0.004 > 0.5 × median 0.004
+    const spread = [0.001, 0.002, 0.002, 0.003, 0.004, 0.004, 0.005, 0.006, 0.006, 0.009];
+    expect(bufferStep(0.002, spread)).toMatchObject({ moved: false, used: true });
+    expect(bufferStep(0.002, spread, { maxSpread: 1.5 })).toMatchObject({ moved: true, target: 0.004 });
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * The calibrator's M-step and tuning, as pure functions (DESIGN.md section 4):
  *
- * **Weights.** DESIGN reads: target `u_L` = each tier's share of the window's
- * responsibility, "blended with the current weights by the learning rate 0.10", clamp
+ * **Weights.** The target `s_L` is the mix estimator's MAP estimate of the opened mix
+ * (mix-estimator.ts; DESIGN's "each tier's share of the window's responsibility"
+ * estimates the LIQUIDATED mix and is kept as the `responsibility-share` option). The
+ * step toward it is DESIGN's: "blended with the current weights by the learning rate 0.10", clamp
  * `u_L/w_L` to [0.85, 1.20], "anchor `w ← 0.9·w + 0.1·u`", cap 0.35, renormalize.
  * Taken literally that blends twice — `u = 0.9·w + 0.1·s`, then `w ← 0.9·w + 0.1·u` —
  * i.e. `w ← w + 0.01·(s − w)`: 1 % of the way per 15-minute window, 21 % after six
@@ -20,21 +22,33 @@
  *   the PoC capped before normalizing and could end above it)
  *
  * Every constant is the seed's; a window moves 10 % of the way (×1.2 at most per tier),
- * so six hours of 15-minute windows cover 92 % of the distance to a steady target.
+ * so six hours of 15-minute windows cover 92 % of the distance to a steady target. The
+ * weight-free target makes the blend a smoother, not part of the estimate: the fixed
+ * point is the target, whatever the path.
  *
- * **Offsets.** Bias per side moves by η toward the mean signed miss of hits; the buffer
- * `m` is "tuned the same way". A long level is `E·(1 − 1/L + m)·(1 + b_long)` and a
- * short one `E·(1 + 1/L − m)·(1 + b_short)`: raising `m` moves long levels up and short
- * levels down, a bias moves its side's levels both ways. With mean residuals `e_long`,
- * `e_short` (trigger minus level, fraction of the level), the buffer takes the part the
- * two sides disagree on and the biases the rest, so each side's levels move by exactly
- * η·e (the PoC's bias converged to the raw miss of the nearest tier and never reached
- * the projections):
+ * **Buffer.** The buffer `m` is "tuned the same way" as the bias — η toward a measured
+ * value, after MIN_BIAS_SAMPLES samples, within [BUFFER_MIN, BUFFER_MAX] — but measured
+ * where the data carry it: every venue publishes a liquidation at its order's price,
+ * the bankruptcy price `E·(1 ∓ 1/L)`, while the mark that triggered it stood at
+ * `E·(1 ∓ 1/L ± m)`. Their gap is the maintenance margin, whatever the entry:
  *
- *   Δm      = clamp(m + η·(e_long − e_short)/2, BUFFER_MIN, BUFFER_MAX) − m   (both sides ready)
- *   Δb_long = η·e_long − Δm,   Δb_short = η·e_short + Δm,   |b| ≤ BIAS_CAP
+ *   long   m = (trigger/price − 1)·(1 − 1/L)      short   m = (1 − trigger/price)·(1 + 1/L)
  *
- * A side is ready with MIN_BIAS_SAMPLES hits; with one side ready only its bias moves.
+ * with 1/L the responsibility-weighted mean over the tiers (the factor moves m by ≤ 5 %
+ * above 20x). The target is the upper median of the window's samples (robust to a stale
+ * or foreign-venue mark), `m ← m + η·(median − m)`, unless the samples disagree (a
+ * cascade measured against stale marks, see `bufferStep`). The signed miss between
+ * trigger and the attributed level cannot carry the buffer: the inventory holds a level
+ * every price step (one entry bucket per minute of positive ΔOI, per tier), so the
+ * nearest level is always within a step or two of any trigger, whatever `m` is — the
+ * miss shrinks to noise (on a simulated day it moved `m` by 0.00003 where the truth was
+ * 0.0005–0.003 away).
+ *
+ * **Bias.** Each side's bias moves by η toward the mean signed miss of its mark-triggered
+ * hits (trigger minus level, fraction of the level), after MIN_BIAS_SAMPLES of them,
+ * |b| ≤ BIAS_CAP: what is left of the offset once the buffer is right. The PoC's bias
+ * converged to the raw miss of the nearest tier and never reached the projections; ours
+ * reaches them from the next minute.
  */
 
 import { clamp } from '../num.js';
@@ -42,6 +56,7 @@ import {
   BIAS_CAP,
   BIAS_ETA,
   BUFFER_MAX,
+  BUFFER_MAX_SPREAD,
   BUFFER_MIN,
   HIT_TOLERANCE_MAX,
   HIT_TOLERANCE_MIN,
@@ -181,8 +196,7 @@ export interface SideSamples {
   readonly sum: number;
 }
 
-export interface OffsetState {
-  readonly buffer: number;
+export interface BiasState {
   readonly biasLong: number;
   readonly biasShort: number;
 }
@@ -190,24 +204,23 @@ export interface OffsetState {
 export interface OffsetOptions {
   readonly eta?: number;
   readonly minSamples?: number;
-  readonly tuneBuffer?: boolean;
   readonly bufferMin?: number;
   readonly bufferMax?: number;
   readonly biasCap?: number;
 }
 
-export interface OffsetStep extends OffsetState {
+export interface BiasStep extends BiasState {
   /** Sides whose samples were used (and are to be reset). */
   readonly usedLong: boolean;
   readonly usedShort: boolean;
-  readonly bufferMoved: boolean;
   /** A bias hit the cap. */
   readonly biasCapped: boolean;
   readonly meanLong: number | undefined;
   readonly meanShort: number | undefined;
 }
 
-export function offsetStep(state: OffsetState, long: SideSamples, short: SideSamples, options: OffsetOptions = {}): OffsetStep {
+/** Each side with ≥ `minSamples` hits: `b ← clamp(b + η·mean miss, ±BIAS_CAP)`. */
+export function biasStep(state: BiasState, long: SideSamples, short: SideSamples, options: OffsetOptions = {}): BiasStep {
   const eta = options.eta ?? BIAS_ETA;
   const min = options.minSamples ?? MIN_BIAS_SAMPLES;
   const cap = options.biasCap ?? BIAS_CAP;
@@ -215,26 +228,77 @@ export function offsetStep(state: OffsetState, long: SideSamples, short: SideSam
   const readyShort = short.n >= min;
   const eLong = long.n > 0 ? long.sum / long.n : undefined;
   const eShort = short.n > 0 ? short.sum / short.n : undefined;
-  let buffer = state.buffer;
-  let dm = 0;
-  if (readyLong && readyShort && (options.tuneBuffer ?? true)) {
-    buffer = clamp(state.buffer + (eta * (eLong! - eShort!)) / 2, options.bufferMin ?? BUFFER_MIN, options.bufferMax ?? BUFFER_MAX);
-    dm = buffer - state.buffer;
-  }
   let biasLong = state.biasLong;
   let biasShort = state.biasShort;
   let biasCapped = false;
   if (readyLong) {
-    const raw = state.biasLong + eta * eLong! - dm;
+    const raw = state.biasLong + eta * eLong!;
     biasLong = clamp(raw, -cap, cap);
     biasCapped ||= biasLong !== raw;
   }
   if (readyShort) {
-    const raw = state.biasShort + eta * eShort! + dm;
+    const raw = state.biasShort + eta * eShort!;
     biasShort = clamp(raw, -cap, cap);
     biasCapped ||= biasShort !== raw;
   }
-  return { buffer, biasLong, biasShort, usedLong: readyLong, usedShort: readyShort, bufferMoved: dm !== 0, biasCapped, meanLong: eLong, meanShort: eShort };
+  return { biasLong, biasShort, usedLong: readyLong, usedShort: readyShort, biasCapped, meanLong: eLong, meanShort: eShort };
+}
+
+/**
+ * The maintenance margin implied by one liquidation: the gap between the mark that
+ * triggered it and its published order price (the bankruptcy price), see the module
+ * comment. `inverseLeverage` is the (responsibility-weighted) 1/L. Undefined when a
+ * price is not positive and finite.
+ */
+export function impliedMargin(side: 'long' | 'short', trigger: number, orderPrice: number, inverseLeverage: number): number | undefined {
+  if (!(trigger > 0 && orderPrice > 0) || !Number.isFinite(trigger) || !Number.isFinite(orderPrice)) return undefined;
+  const ratio = trigger / orderPrice;
+  return side === 'long' ? (ratio - 1) * (1 - inverseLeverage) : (1 - ratio) * (1 + inverseLeverage);
+}
+
+export interface BufferStep {
+  readonly buffer: number;
+  /** The upper median of the samples (undefined with fewer than the minimum). */
+  readonly target: number | undefined;
+  /** Their interquartile range (undefined with fewer than the minimum). */
+  readonly iqr: number | undefined;
+  /** The samples were judged (and are to be reset): enough of them, whether or not they moved the buffer. */
+  readonly used: boolean;
+  /** The buffer changed. */
+  readonly moved: boolean;
+  /** The bounds limited the step. */
+  readonly bounded: boolean;
+  readonly reason: string;
+}
+
+export interface BufferStepOptions extends Pick<OffsetOptions, 'eta' | 'minSamples' | 'bufferMin' | 'bufferMax'> {
+  /** Largest interquartile range, as a share of the median, of samples that measure a margin (default BUFFER_MAX_SPREAD). */
+  readonly maxSpread?: number;
+}
+
+/**
+ * `m ← clamp(m + η·(median − m))` once `samples` holds at least `minSamples` implied
+ * margins that agree. In a cascade hundreds of liquidations are measured against a mark
+ * that was published before (or long after) their trigger: their implied margins spread
+ * over percent and cluster on the stale mark, so neither the median nor the mode is the
+ * margin. A window whose interquartile range exceeds `maxSpread`·median (or whose median
+ * is not positive) is judged and dropped without moving the buffer; calm windows agree
+ * to a basis point.
+ */
+export function bufferStep(buffer: number, samples: readonly number[], options: BufferStepOptions = {}): BufferStep {
+  const min = options.minSamples ?? MIN_BIAS_SAMPLES;
+  if (samples.length < Math.max(1, min)) return { buffer, target: undefined, iqr: undefined, used: false, moved: false, bounded: false, reason: `${samples.length} < ${min} samples` };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const target = at(0.5);
+  const iqr = at(0.75) - at(0.25);
+  const maxSpread = options.maxSpread ?? BUFFER_MAX_SPREAD;
+  if (!(target > 0) || iqr > maxSpread * target) {
+    return { buffer, target, iqr, used: true, moved: false, bounded: false, reason: `implied margins disagree (median ${target.toPrecision(3)}, IQR ${iqr.toPrecision(3)}): marks not at the trigger` };
+  }
+  const raw = buffer + (options.eta ?? BIAS_ETA) * (target - buffer);
+  const next = clamp(raw, options.bufferMin ?? BUFFER_MIN, options.bufferMax ?? BUFFER_MAX);
+  return { buffer: next, target, iqr, used: true, moved: next !== buffer, bounded: next !== raw, reason: 'η toward the median implied margin' };
 }
 
 // ─── tolerance ───────────────────────────────────────────────────────────────

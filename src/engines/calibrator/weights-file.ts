@@ -20,6 +20,7 @@
 import type { LeverageConfig } from '../leverage-config.js';
 import { leverageConfigFor } from '../leverage-config.js';
 import { round } from '../num.js';
+import type { MixEvidenceJson } from './mix-estimator.js';
 import { BIAS_CAP, BUFFER_MAX, BUFFER_MIN, HIT_BUCKET_TOLERANCE, HIT_TOLERANCE_MAX, HIT_TOLERANCE_MIN, MINUTE_CACHE_SIZE, WEIGHTS_SCHEMA_VERSION, WINDOW_MINUTES } from './constants.js';
 
 /** The learning state carried across restarts (full precision). */
@@ -41,6 +42,10 @@ export interface LearningStateJson {
   readonly bias_samples: { readonly long: { readonly n: number; readonly sum: number }; readonly short: { readonly n: number; readonly sum: number } };
   /** Miss distances (buckets) not yet used by a tolerance update. */
   readonly tolerance_samples: number[];
+  /** Maintenance margins implied by liquidations (trigger vs order price), not yet used by a buffer update. Absent in files written before it existed. */
+  readonly buffer_samples?: number[];
+  /** The mix estimator's evidence (mix-estimator.ts `MixEvidenceJson`); absent in files written before it existed. */
+  readonly mix_evidence?: MixEvidenceJson;
   /** The fallback's minute cache: [minute start ms, OHLC4], oldest first. */
   readonly minute_cache: [number, number][];
 }
@@ -232,6 +237,7 @@ function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson
   const bias = s.bias_samples as Record<string, unknown> | undefined;
   if (!bias || typeof bias !== 'object' || !side(bias.long) || !side(bias.short)) return 'bias_samples';
   if (!numbers(s.tolerance_samples)) return 'tolerance_samples';
+  if (s.buffer_samples !== undefined && !numbers(s.buffer_samples)) return 'buffer_samples';
   if (!Array.isArray(s.minute_cache) || s.minute_cache.length > MINUTE_CACHE_SIZE || !s.minute_cache.every((e) => numbers(e, 2))) return 'minute_cache';
   const weights = s.weights.map((w, i) => (leverage.disabledTiers.has(leverage.tiers[i]!) ? 0 : w / enabledSum));
   const clampNum = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
