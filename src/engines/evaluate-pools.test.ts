@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePools, type PoolSnapshotLike } from './evaluate-pools.js';
 import { EngineManager } from './manager.js';
-import { NULL_SINK, type EngineSink } from './ports.js';
+import { NULL_SINK, type EngineSink, type Lazy } from './ports.js';
 import type { SnapshotV2 } from './snapshot-types.js';
 import { SyntheticMarket } from './testing/synthetic-market.js';
 
@@ -55,7 +55,10 @@ describe('heatmap pools on a synthetic market with known positions', () => {
     const snapshots: PoolSnapshotLike[] = [];
     const sink: EngineSink = {
       ...NULL_SINK,
-      snapshotV2: (_symbol: string, s: SnapshotV2) => snapshots.push({ ts: s.ts * 1000, price: s.price, long: s.long_levels, short: s.short_levels }),
+      snapshotV2: (_symbol: string, lazy: Lazy<SnapshotV2>) => {
+        const s = lazy();
+        snapshots.push({ ts: s.ts * 1000, price: s.price, long: s.long_levels, short: s.short_levels });
+      },
     };
     const manager = new EngineManager({ symbols: ['BTC'], engine: { sink } });
     for (const event of market.events()) manager.dispatch(event);

@@ -28,13 +28,13 @@ export interface RecordGrid {
   readonly step: number;
 }
 
-function u8(values: readonly number[]): Uint8Array {
+function u8(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = toU8(values[i]!);
   return out;
 }
 
-export function v1Record(grid: RecordGrid, long: readonly number[], short: readonly number[], maxUsd: number, p50: number, p95: number): RingRecord {
+export function v1Record(grid: RecordGrid, long: ArrayLike<number>, short: ArrayLike<number>, maxUsd: number, p50: number, p95: number): RingRecord {
   const ext = new Uint8Array(V1_EXT_SIZE);
   const view = new DataView(ext.buffer);
   view.setFloat64(0, maxUsd, true);
@@ -43,7 +43,7 @@ export function v1Record(grid: RecordGrid, long: readonly number[], short: reado
   return { ...grid, nBuckets: long.length, a: u8(long), b: u8(short), ext };
 }
 
-export function v2Record(grid: RecordGrid, long: readonly number[], short: readonly number[], maxUsd: number, longPools: readonly Pool[], shortPools: readonly Pool[]): RingRecord {
+export function v2Record(grid: RecordGrid, long: ArrayLike<number>, short: ArrayLike<number>, maxUsd: number, longPools: readonly Pool[], shortPools: readonly Pool[]): RingRecord {
   const lp = longPools.slice(0, MAX_RECORD_POOLS_PER_SIDE);
   const sp = shortPools.slice(0, MAX_RECORD_POOLS_PER_SIDE);
   const ext = new Uint8Array(V2_POOLS_OFFSET + POOL_BYTES * (lp.length + sp.length));

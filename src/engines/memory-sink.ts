@@ -1,7 +1,7 @@
 /** An EngineSink that keeps everything in memory (tests, the dashboard's demo). */
 
 import type { RingRecord } from '../store/ring-codec.js';
-import type { EngineSink, HistoryKind } from './ports.js';
+import type { EngineSink, HistoryKind, Lazy } from './ports.js';
 import type { SnapshotV1, SnapshotV2 } from './snapshot-types.js';
 import type { ZonesFile } from './zones.js';
 
@@ -11,8 +11,8 @@ export interface MemorySinkOptions {
 }
 
 export class MemorySink implements EngineSink {
-  readonly v1: { symbol: string; snapshot: SnapshotV1 }[] = [];
-  readonly v2: { symbol: string; snapshot: SnapshotV2 }[] = [];
+  readonly v1: { readonly symbol: string; readonly snapshot: SnapshotV1 }[] = [];
+  readonly v2: { readonly symbol: string; readonly snapshot: SnapshotV2 }[] = [];
   readonly history: { symbol: string; kind: HistoryKind; record: RingRecord }[] = [];
   readonly zoneFiles: { symbol: string; file: ZonesFile }[] = [];
   readonly weightFiles: { symbol: string; file: unknown }[] = [];
@@ -26,12 +26,23 @@ export class MemorySink implements EngineSink {
     this.limit = options.limit ?? Infinity;
   }
 
-  snapshotV1(symbol: string, snapshot: SnapshotV1): void {
-    this.keep(this.v1, { symbol, snapshot });
+  /** Kept lazily: `v1[i].snapshot` builds it on first read (most tests read a few of many). */
+  snapshotV1(symbol: string, snapshot: Lazy<SnapshotV1>): void {
+    this.keep(this.v1, {
+      symbol,
+      get snapshot() {
+        return snapshot();
+      },
+    });
   }
 
-  snapshotV2(symbol: string, snapshot: SnapshotV2): void {
-    this.keep(this.v2, { symbol, snapshot });
+  snapshotV2(symbol: string, snapshot: Lazy<SnapshotV2>): void {
+    this.keep(this.v2, {
+      symbol,
+      get snapshot() {
+        return snapshot();
+      },
+    });
   }
 
   historyRecord(symbol: string, kind: HistoryKind, record: RingRecord): void {

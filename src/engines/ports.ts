@@ -227,13 +227,22 @@ export const nullOrderBook: OrderBookFactory = () => new NullOrderBook();
 export type HistoryKind = 'v1' | 'v2';
 
 /**
+ * A value built when first asked for, then kept: calling it again returns the same
+ * object. The minute snapshots travel this way, so a writer that skips a minute (the
+ * replay's coalescing writer) never pays for building it; the value is the one of its
+ * minute whenever it is called.
+ */
+export type Lazy<T> = () => T;
+
+/**
  * Rollover output, called synchronously by the engines. The engine lines (sweeps,
  * zone transitions, the minute's inputs) share the per-symbol calibrator log with the
  * calibrator's own lines; every line has a `type`.
  */
 export interface EngineSink {
-  snapshotV1(symbol: string, snapshot: SnapshotV1): void;
-  snapshotV2(symbol: string, snapshot: SnapshotV2): void;
+  /** The minute's snapshots, built on demand: call `snapshot()` only for what is written or kept. */
+  snapshotV1(symbol: string, snapshot: Lazy<SnapshotV1>): void;
+  snapshotV2(symbol: string, snapshot: Lazy<SnapshotV2>): void;
   historyRecord(symbol: string, kind: HistoryKind, record: RingRecord): void;
   zones(symbol: string, file: ZonesFile): void;
   weights(symbol: string, file: unknown): void;

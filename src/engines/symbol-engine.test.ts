@@ -3,7 +3,7 @@ import type { NormalizedEvent } from '../events.js';
 import type { LeverageConfig } from './leverage-config.js';
 import type { WeightsUpdate } from './leverage-params.js';
 import { MemorySink } from './memory-sink.js';
-import type { BookEvent, CalibratorInit, CalibratorPort, LiquidationContext, MinuteSnapshot, OrderBookPort } from './ports.js';
+import { NULL_SINK, type BookEvent, type CalibratorInit, type CalibratorPort, type LiquidationContext, type MinuteSnapshot, type OrderBookPort } from './ports.js';
 import { SymbolEngine, type SymbolEngineOptions } from './symbol-engine.js';
 import { MIN, T0, depthDiff, liquidation, mark, openInterest, tick, trade } from './testing/factories.js';
 
@@ -212,6 +212,32 @@ describe('SymbolEngine inference and snapshots', () => {
         [['short', 65_000, 195_025]], // 2·65 008 + 65 009, both in bucket 65 000 (step 20)
       ],
     ]);
+  });
+
+  it('builds a minute\'s snapshots only when asked, with that minute\'s values however late', () => {
+    const events = [
+      ...opening(),
+      liquidation(T0 + 2 * MIN + 5_000, 'short', 65_900, 3),
+      ...minute(T0 + 3 * MIN, [65_000, 66_000, 64_000, 65_500], 1030),
+      trade(T0 + 3 * MIN + 50_000, 65_500, 2, 'sell'),
+      mark(T0 + 5 * MIN + 1_000, 65_400),
+    ].sort((a, b) => a.ts - b.ts);
+    // reference: every snapshot built the moment the engine hands it over
+    const eager: string[] = [];
+    const reference = new SymbolEngine({
+      symbol: 'BTC',
+      leverage: LADDER,
+      sink: { ...NULL_SINK, snapshotV1: (_s, v1) => eager.push(JSON.stringify(v1())), snapshotV2: (_s, v2) => eager.push(JSON.stringify(v2())) },
+    });
+    feed(reference, events);
+    // lazy: nothing built until read, after every event (counters, zones and the inventory have moved on)
+    const { engine: e, sink } = engine();
+    feed(e, events);
+    expect(sink.v2.length).toBeGreaterThanOrEqual(3);
+    const late = sink.v1.flatMap((v1, i) => [JSON.stringify(v1.snapshot), JSON.stringify(sink.v2[i]!.snapshot)]);
+    expect(late).toEqual(eager);
+    expect(e.snapshotV2()).toBe(e.snapshotV2()); // built once
+    expect(e.snapshotV2()!.stats.counters.liquidations).toBe(1);
   });
 
   it('writes the PoC keys of V1 and V2 in the PoC order, then ours', () => {

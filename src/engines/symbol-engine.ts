@@ -39,12 +39,13 @@ import { assertNever } from '../events.js';
 import { bucketIndex, bucketPrice, decimalsOf } from './buckets.js';
 import { EntryInference, type InferenceMinuteResult } from './entry-inference.js';
 import { DEFAULT_HEATMAP_CONFIG, type HeatmapConfig } from './heatmap-config.js';
-import { buildFrame, findPools, gridArrays, v1Intensities, type HeatmapFrame, type PoolResult } from './heatmap.js';
+import { buildFrame, findPools, gridIntensity, v1Intensities, type HeatmapFrame, type PoolResult } from './heatmap.js';
 import { v1Record, v2Record } from './history-records.js';
 import { leverageConfigFor, type LeverageConfig } from './leverage-config.js';
-import { defaultLeverageParams, paramsFromUpdate, weightsByTier, type LeverageParams } from './leverage-params.js';
+import { defaultLeverageParams, paramsFromUpdate, type LeverageParams } from './leverage-params.js';
 import { LiquidationTape, type TapeSweep } from './liquidation-tape.js';
 import { MINUTE_MS, MinuteClock, TICK_GRACE_MS } from './minute-clock.js';
+import { lazy, snapshotV1Of, snapshotV2Of, type MinuteCapture, type MinutePrice, type StatsCapture } from './minute-snapshots.js';
 import { isPositive, round } from './num.js';
 import { OpenInterestTracker, type OiMinute, type OiView } from './open-interest.js';
 import {
@@ -54,13 +55,14 @@ import {
   type CalibratorFactory,
   type CalibratorPort,
   type EngineSink,
+  type Lazy,
   type LiquidationContext,
   type MarkAt,
   type MinuteSnapshot,
   type OrderBookFactory,
   type OrderBookPort,
 } from './ports.js';
-import type { MinuteStats, PriceSource, SnapshotV1, SnapshotV2, SnapshotV2Stats, TopZone } from './snapshot-types.js';
+import type { MinuteStats, PriceSource, SnapshotV1, SnapshotV2, TopZone } from './snapshot-types.js';
 import { symbolConfigFor, type SymbolConfig } from './symbol-config.js';
 import { takerBuyShare, TakerAggression, type TakerMinute } from './taker-aggression.js';
 import { ActiveZoneManager, MAX_ZONE_WEIGHT, PERSIST_INTERVAL_SECONDS, ZONE_DECAY_PER_MINUTE, type ZoneEvent } from './zones.js';
@@ -237,15 +239,6 @@ class Ohlc {
   }
 }
 
-interface MinutePrice {
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly ohlc4: number;
-  readonly source: PriceSource;
-}
-
 /** The latest display-only values (funding, trader ratios, marks) per venue. */
 export interface MarketView {
   readonly marks: Readonly<Partial<Record<Venue, MarkAt>>>;
@@ -300,10 +293,9 @@ export class SymbolEngine {
   private statsSlot = 0;
   private zonesSavedAt = -Infinity;
   private zonesRestoredAt: number | undefined;
-  private latestV1: SnapshotV1 | undefined;
-  private latestV2: SnapshotV2 | undefined;
-  /** The V1 stretch of the latest snapshot (for its ring record). */
-  private v1Norm = { p50: 0, p95: 1 };
+  /** The latest minute's snapshots, built when first asked for (minute-snapshots.ts). */
+  private latestV1: Lazy<SnapshotV1> | undefined;
+  private latestV2: Lazy<SnapshotV2> | undefined;
 
   constructor(options: SymbolEngineOptions) {
     this.symbol = options.symbol;
@@ -421,11 +413,11 @@ export class SymbolEngine {
 
   /** The latest snapshots (undefined before the first rollover with a price). */
   snapshotV1(): SnapshotV1 | undefined {
-    return this.latestV1;
+    return this.latestV1?.();
   }
 
   snapshotV2(): SnapshotV2 | undefined {
-    return this.latestV2;
+    return this.latestV2?.();
   }
 
   /** Start of the open minute (NaN before the first event). */
@@ -674,7 +666,7 @@ export class SymbolEngine {
       const frame = buildFrame(this.tape, this.inference, this.heatmapConfig, price.ohlc4, price.close);
       const pools = findPools(frame, price.ohlc4, this.heatmapConfig, this.inference);
       const minute = this.minuteStats(price, taker, oi, inferred);
-      this.buildSnapshots(minuteStart, validFrom, price, frame, pools, minute);
+      const capture = this.captureMinute(minuteStart, validFrom, price, frame, pools, minute);
       const snapshot = this.minuteSnapshot(minuteStart, validFrom, price, taker, oi, paramsInForce, frame, pools, inferred.swept);
       this.calibrator.onMinuteSnapshot(snapshot);
       this.counts.calibratorMinuteSnapshots++;
@@ -686,7 +678,7 @@ export class SymbolEngine {
         }
         this.held.length = 0;
       }
-      this.writeMinute(validFrom, final, frame, pools, price);
+      this.writeMinute(capture, final);
       this.sink.calibratorLog(
         this.symbol,
         {
@@ -774,135 +766,59 @@ export class SymbolEngine {
     };
   }
 
-  private buildSnapshots(minuteStart: number, validFrom: number, price: MinutePrice, frame: HeatmapFrame, pools: PoolResult, minute: MinuteStats): void {
-    const ts = validFrom / 1000;
-    const step = this.config.step;
-    const v1g = gridArrays(frame, frame.v1Grid);
-    const v1 = v1Intensities(v1g.intensity.long, v1g.intensity.short);
+  /**
+   * What this minute's snapshots are made of, as of now (minute-snapshots.ts): the
+   * snapshots themselves are built only when the sink or a reader asks for them.
+   */
+  private captureMinute(minuteStart: number, validFrom: number, price: MinutePrice, frame: HeatmapFrame, pools: PoolResult, minute: MinuteStats): MinuteCapture {
+    const v1Grid = frame.v1Grid;
+    const v1 = v1Intensities(gridIntensity(frame, v1Grid, 'long'), gridIntensity(frame, v1Grid, 'short'));
     const topZones = (side: Side): TopZone[] =>
-      this.zones.top(side, TOP_ZONES, v1g.grid.priceMin, v1g.grid.priceMax).map((z) => ({
+      this.zones.top(side, TOP_ZONES, v1Grid.priceMin, v1Grid.priceMax).map((z) => ({
         price: round(z.price, 2),
         strength: round(z.weight / MAX_ZONE_WEIGHT, 4),
         age_min: Math.round((validFrom - z.created_at) / MINUTE_MS),
       }));
-    const div = (values: readonly number[], prices: readonly number[], decimals: number) => values.map((v, i) => round(v / prices[i]!, decimals));
-    this.latestV1 = {
-      schema_version: 2,
+    const capture: MinuteCapture = {
       symbol: this.symbol,
-      ts,
-      src: round(price.close, 2),
-      step,
-      price_min: v1g.grid.priceMin,
-      price_max: v1g.grid.priceMax,
-      prices: v1g.prices,
-      long_intensity: v1.long,
-      short_intensity: v1.short,
-      long_notional_usd: v1g.intensity.long.map((v) => round(v, 2)),
-      short_notional_usd: v1g.intensity.short.map((v) => round(v, 2)),
-      long_size_btc: div(v1g.intensity.long, v1g.prices, 6),
-      short_size_btc: div(v1g.intensity.short, v1g.prices, 6),
-      top_long_zones: topZones('long'),
-      top_short_zones: topZones('short'),
-      norm: { method: 'p50_p95', p50: round(v1.p50, 6), p95: round(v1.p95, 6) },
-      long_usd: v1g.usd.long.map((v) => round(v, 2)),
-      short_usd: v1g.usd.short.map((v) => round(v, 2)),
-      long_size_base: div(v1g.usd.long, v1g.prices, 6),
-      short_size_base: div(v1g.usd.short, v1g.prices, 6),
-      minute_start_ms: minuteStart,
+      step: this.config.step,
+      heatmap: this.heatmapConfig,
+      minuteStart,
+      validFrom,
+      price,
+      frame,
+      pools,
+      minute,
+      v1,
+      v2Intensity: { long: gridIntensity(frame, frame.v2Grid, 'long', 6), short: gridIntensity(frame, frame.v2Grid, 'short', 6) },
+      topLongZones: topZones('long'),
+      topShortZones: topZones('short'),
+      stats: this.statsCapture(),
     };
-    const v2g = gridArrays(frame, frame.v2Grid);
-    const cfg = this.heatmapConfig;
-    this.latestV2 = {
-      symbol: this.symbol,
-      ts,
-      price: price.ohlc4,
-      range_pct: cfg.rangePct,
-      long_levels: pools.long,
-      short_levels: pools.short,
-      meta: {
-        tape_weight: cfg.tapeWeight,
-        projection_weight: cfg.projectionWeight,
-        force_orders_total: this.tape.stats.events,
-        inferences_total: this.inference.inferencesTotal,
-        cluster_radius_pct: cfg.clusterRadiusPct,
-        min_notional_usd: cfg.minNotionalUsd,
-        long_pools_count: pools.long.length,
-        short_pools_count: pools.short.length,
-        raw_long_buckets: pools.rawLongBuckets,
-        raw_short_buckets: pools.rawShortBuckets,
-      },
-      stats: this.stats(validFrom, price, frame, minute),
-      src: price.ohlc4,
-      step,
-      price_min: v2g.grid.priceMin,
-      price_max: v2g.grid.priceMax,
-      prices: v2g.prices,
-      long_intensity: v2g.intensity.long.map((v) => round(v, 6)),
-      short_intensity: v2g.intensity.short.map((v) => round(v, 6)),
-      long_notional_usd: v2g.intensity.long.map((v) => round(v, 2)),
-      short_notional_usd: v2g.intensity.short.map((v) => round(v, 2)),
-      long_size_btc: div(v2g.intensity.long, v2g.prices, 10),
-      short_size_btc: div(v2g.intensity.short, v2g.prices, 10),
-      long_usd: v2g.usd.long.map((v) => round(v, 2)),
-      short_usd: v2g.usd.short.map((v) => round(v, 2)),
-      long_size_base: div(v2g.usd.long, v2g.prices, 6),
-      short_size_base: div(v2g.usd.short, v2g.prices, 6),
-      minute_start_ms: minuteStart,
-    };
-    this.v1Norm = { p50: v1.p50, p95: v1.p95 };
+    this.latestV1 = lazy(() => snapshotV1Of(capture));
+    this.latestV2 = lazy(() => snapshotV2Of(capture));
+    return capture;
   }
 
-  private stats(validFrom: number, price: MinutePrice, frame: HeatmapFrame, minute: MinuteStats): SnapshotV2Stats {
-    const params = this.inference.params();
+  private statsCapture(): StatsCapture {
     const tapeStats = this.tape.stats;
-    const nonZero = (a: Float64Array) => {
-      let n = 0;
-      for (const v of a) if (v > 0) n++;
-      return n;
-    };
     const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
-    const currentMinute = validFrom / MINUTE_MS;
-    const counters: Record<string, number> = { ...this.counters() };
-    for (const [k, v] of Object.entries(this.zones.counters)) counters[`zones.${k}`] = v;
-    for (const [k, v] of Object.entries(this.calibrator.counters())) counters[`calibrator.${k}`] = v;
     return {
-      symbol: this.symbol,
-      current_minute: currentMinute,
-      current_price: price.ohlc4,
-      total_force_orders: tapeStats.events,
-      total_inferences: this.inference.inferencesTotal,
-      tape: {
-        symbol: this.symbol,
-        total_events: tapeStats.events,
-        total_long_notional: round(tapeStats.longNotionalTotal, 4),
-        total_short_notional: round(tapeStats.shortNotionalTotal, 4),
-        long_buckets: this.tape.bucketCount('long'),
-        short_buckets: this.tape.bucketCount('short'),
-        events_in_window: sum(this.liquidationsPerMinute),
-        offset_samples_by_lev: {},
-      },
-      inference: {
-        symbol: this.symbol,
-        current_minute: currentMinute,
-        current_price: price.ohlc4,
-        total_inferred_long_usd: round(this.inference.totalUsd('long'), 2),
-        total_inferred_short_usd: round(this.inference.totalUsd('short'), 2),
-        projected_long_buckets: nonZero(frame.projection.long),
-        projected_short_buckets: nonZero(frame.projection.short),
-        inferences_in_window: sum(this.partsPerMinute),
-        leverage_weights: weightsByTier(params),
-      },
-      config: {
-        steps: this.config.step,
-        decay: this.heatmapConfig.decay,
-        buffer: params.buffer,
-        tape_weight: this.heatmapConfig.tapeWeight,
-        projection_weight: this.heatmapConfig.projectionWeight,
-      },
-      zone_manager: this.zones.summary(),
-      params: { buffer: params.buffer, bias_long: params.biasLong, bias_short: params.biasShort },
-      minute,
-      counters,
+      params: this.inference.params(),
+      tapeEvents: tapeStats.events,
+      tapeLongNotionalTotal: tapeStats.longNotionalTotal,
+      tapeShortNotionalTotal: tapeStats.shortNotionalTotal,
+      tapeLongBuckets: this.tape.bucketCount('long'),
+      tapeShortBuckets: this.tape.bucketCount('short'),
+      liquidationsInWindow: sum(this.liquidationsPerMinute),
+      inferencesTotal: this.inference.inferencesTotal,
+      inferredLongUsd: this.inference.totalUsd('long'),
+      inferredShortUsd: this.inference.totalUsd('short'),
+      inferencesInWindow: sum(this.partsPerMinute),
+      zoneSummary: this.zones.summary(),
+      engineCounters: this.counters(),
+      zoneCounters: { ...this.zones.counters },
+      calibratorCounters: this.calibrator.counters(),
     };
   }
 
@@ -953,23 +869,24 @@ export class SymbolEngine {
     };
   }
 
-  private writeMinute(validFrom: number, final: boolean, frame: HeatmapFrame, pools: PoolResult, price: MinutePrice): void {
-    const v1 = this.latestV1!;
-    const v2 = this.latestV2!;
+  private writeMinute(c: MinuteCapture, final: boolean): void {
+    const { frame, pools, price, validFrom } = c;
     const step = this.config.step;
+    const v1Grid = frame.v1Grid;
+    const v2Grid = frame.v2Grid;
     this.sink.historyRecord(
       this.symbol,
       'v1',
-      v1Record({ ts: validFrom, src: price.close, priceMin: v1.price_min, priceMax: v1.price_max, step }, v1.long_intensity, v1.short_intensity, frame.maxCombined, this.v1Norm.p50, this.v1Norm.p95),
+      v1Record({ ts: validFrom, src: price.close, priceMin: v1Grid.priceMin, priceMax: v1Grid.priceMax, step }, c.v1.long, c.v1.short, frame.maxCombined, c.v1.p50, c.v1.p95),
     );
     this.sink.historyRecord(
       this.symbol,
       'v2',
-      v2Record({ ts: validFrom, src: price.ohlc4, priceMin: v2.price_min, priceMax: v2.price_max, step }, v2.long_intensity, v2.short_intensity, frame.maxCombined, pools.long, pools.short),
+      v2Record({ ts: validFrom, src: price.ohlc4, priceMin: v2Grid.priceMin, priceMax: v2Grid.priceMax, step }, c.v2Intensity.long, c.v2Intensity.short, frame.maxCombined, pools.long, pools.short),
     );
     if (final) {
-      this.sink.snapshotV1(this.symbol, v1);
-      this.sink.snapshotV2(this.symbol, v2);
+      this.sink.snapshotV1(this.symbol, this.latestV1!);
+      this.sink.snapshotV2(this.symbol, this.latestV2!);
       this.counts.snapshotsWritten++;
     }
   }

@@ -195,7 +195,7 @@ describe('DataDirSink', () => {
     fs.writeFileSync(path.join(dir, 'snapshots'), 'a file where a directory should be');
     const errors: string[] = [];
     const sink = new DataDirSink(dir, { fsync: false, onError: (_e, file) => errors.push(path.relative(dir, file)) });
-    sink.snapshotV1('BTC', {} as never);
+    sink.snapshotV1('BTC', () => ({}) as never);
     sink.zones('BTC', { symbol: 'BTC', saved_at: 0, zone_count: 0, zones: [], version: 1, totals: { created: 0, reinforced: 0, swept: 0, expired: 0, merged: 0, evicted: 0 } });
     sink.close();
     expect(errors).toEqual(['snapshots/BTC.v1.json']);

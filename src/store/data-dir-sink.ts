@@ -23,7 +23,7 @@
  */
 
 import * as fs from 'node:fs';
-import type { EngineSink, HistoryKind } from '../engines/ports.js';
+import type { EngineSink, HistoryKind, Lazy } from '../engines/ports.js';
 import type { SnapshotV1, SnapshotV2 } from '../engines/snapshot-types.js';
 import type { ZonesFile } from '../engines/zones.js';
 import { writeJsonAtomic } from './atomic-json.js';
@@ -81,7 +81,8 @@ export class DataDirSink implements EngineSink {
   private readonly jsonMinInterval: number;
   private readonly now: () => number;
   private readonly lastJsonWrite = new Map<string, number>();
-  private readonly pendingJson = new Map<string, { value: unknown; durable: boolean }>();
+  /** Coalesced JSON values not yet written: built only if they are (a snapshot superseded in time never is). */
+  private readonly pendingJson = new Map<string, { value: Lazy<unknown>; durable: boolean }>();
   readonly stats: DataDirSinkStats = { jsonWrites: 0, jsonCoalesced: 0, ringAppends: 0, logLines: 0, errors: 0, ringsReset: 0 };
 
   constructor(root: string, options: DataDirSinkOptions = {}) {
@@ -100,11 +101,11 @@ export class DataDirSink implements EngineSink {
     this.now = options.now ?? Date.now;
   }
 
-  snapshotV1(symbol: string, snapshot: SnapshotV1): void {
+  snapshotV1(symbol: string, snapshot: Lazy<SnapshotV1>): void {
     this.json(this.paths.snapshotV1(symbol), snapshot, false);
   }
 
-  snapshotV2(symbol: string, snapshot: SnapshotV2): void {
+  snapshotV2(symbol: string, snapshot: Lazy<SnapshotV2>): void {
     this.json(this.paths.snapshotV2(symbol), snapshot, false);
   }
 
@@ -114,11 +115,11 @@ export class DataDirSink implements EngineSink {
   }
 
   zones(symbol: string, file: ZonesFile): void {
-    this.json(this.paths.zones(symbol), file, this.fsync);
+    this.json(this.paths.zones(symbol), () => file, this.fsync);
   }
 
   weights(symbol: string, file: unknown): void {
-    this.json(this.paths.weights(symbol), file, this.fsync);
+    this.json(this.paths.weights(symbol), () => file, this.fsync);
   }
 
   calibratorLog(symbol: string, line: Readonly<Record<string, unknown>>, ts: number): void {
@@ -141,7 +142,7 @@ export class DataDirSink implements EngineSink {
   }
 
   orderbookStats(symbol: string, stats: Readonly<Record<string, unknown>>): void {
-    this.json(this.paths.orderbookStats(symbol), stats, false);
+    this.json(this.paths.orderbookStats(symbol), () => stats, false);
   }
 
   /** Write buffered log lines and JSON files that are due (called by the engines after every rollover). */
@@ -171,7 +172,7 @@ export class DataDirSink implements EngineSink {
     this.rings.clear();
   }
 
-  private json(file: string, value: unknown, durable: boolean): void {
+  private json(file: string, value: Lazy<unknown>, durable: boolean): void {
     if (this.jsonMinInterval > 0) {
       const now = this.now();
       if (now - (this.lastJsonWrite.get(file) ?? -Infinity) < this.jsonMinInterval) {
@@ -185,11 +186,11 @@ export class DataDirSink implements EngineSink {
     this.writeJson(file, value, durable, 0);
   }
 
-  private writeJson(file: string, value: unknown, durable: boolean, now: number): void {
+  private writeJson(file: string, value: Lazy<unknown>, durable: boolean, now: number): void {
     this.pendingJson.delete(file);
     this.lastJsonWrite.set(file, now);
     try {
-      writeJsonAtomic(file, value, { fsync: durable });
+      writeJsonAtomic(file, value(), { fsync: durable });
       this.stats.jsonWrites++;
     } catch (error) {
       this.fail(error, file);
