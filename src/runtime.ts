@@ -45,6 +45,8 @@ export interface Runtime {
   readonly sink: EngineSink;
   /** Write the final state (zones, buffered logs, coalesced JSON) and close the files. */
   close(): void;
+  /** Resolves once every write handed to the disk is done (a queued sink writes after `close()`). */
+  drain(): Promise<void>;
 }
 
 /**
@@ -87,6 +89,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       manager.flush();
       sink.flush();
       if (sink instanceof DataDirSink) sink.close();
+    },
+    drain() {
+      return sink instanceof DataDirSink ? sink.drain() : Promise.resolve();
     },
   };
 }

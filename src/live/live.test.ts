@@ -54,6 +54,13 @@ describe('live against the loopback venues', () => {
     expect(lines[0]).toMatch(/^binance {2}2\/2 open · [\d.]+ msg\/s · last [\d.]+ s ago · 0 reconnects · OI 1\/1 · books 1\/1 synced$/);
     expect(lines[1]).toMatch(/^bybit {4}1\/1 open · /);
     expect(lines[2]).toMatch(/^okx {6}1\/1 open · .* OI 1\/1 · books 1\/1 synced$/);
+    // the data dir: written off the event loop, silent while the disk keeps up
+    const status = h.live.status();
+    expect(status.writeQueue).toMatchObject({ pending: 0, refused: 0, errors: 0 });
+    const behind = { ...status.writeQueue!, pendingBytes: 3.2 * 2 ** 20, peakPendingBytes: 3.4 * 2 ** 20, refused: 2, refusedBytes: 2 ** 19 };
+    expect(formatStatusLines({ ...status, writeQueue: behind, sinkErrors: 1 })[3]).toBe(
+      'disk     3.2 MiB waiting to be written (peak 3.4 MiB) · 2 writes refused (0.5 MiB): the disk is too slow · 1 write failure',
+    );
   });
 
   it('names the streams a venue rejects and keeps the rest', async () => {

@@ -33,6 +33,8 @@ import { messageOf } from '../errors.js';
 import type { Venue } from '../events.js';
 import type { OrderBookStatsJson } from '../engines/orderbook/stats-json.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { DataDirSink } from '../store/data-dir-sink.js';
+import type { FileQueueStats } from '../store/file-queue.js';
 import type { PipelineCounts } from '../pipeline.js';
 import { CONTROL_CHANNEL, disconnectEnvelope } from '../venues/index.js';
 import type { TimerHandle, WallClock } from '../wall-clock.js';
@@ -109,6 +111,8 @@ export interface LiveStatus {
   /** Exceptions caught around the pipeline (a bug or a write failure): the run carries on. */
   readonly pipelineErrors: number;
   readonly sinkErrors: number;
+  /** The data-dir writes waiting for the disk (absent when the runtime writes elsewhere). */
+  readonly writeQueue: Readonly<FileQueueStats> | undefined;
   readonly recorder: RecorderStatus | undefined;
 }
 
@@ -202,6 +206,9 @@ export class LiveRunner {
       symbols: options.symbols,
       onWarning: warn,
       sink: {
+        // the event loop never waits for the disk: a rename or an fsync stalled behind a
+        // busy disk would otherwise hold every socket's messages
+        queued: true,
         onError: (error, file) => {
           this.sinkErrors++;
           if (this.sinkErrors === 1 || this.sinkErrors % 100 === 0) this.log.error(`writing ${file} failed: ${messageOf(error)} (${this.sinkErrors} write failures so far)`);
@@ -247,6 +254,7 @@ export class LiveRunner {
       restFailures: { ...this.restFailures },
       pipelineErrors: this.pipelineErrors,
       sinkErrors: this.sinkErrors,
+      writeQueue: this.runtime.sink instanceof DataDirSink && this.runtime.sink.stats.queue ? { ...this.runtime.sink.stats.queue } : undefined,
       recorder:
         this.options.record === undefined
           ? undefined
@@ -371,6 +379,7 @@ export class LiveRunner {
     } catch (error) {
       this.log.error(`flushing the state files failed: ${messageOf(error)}`);
     }
+    await this.runtime.drain();
     await this.pendingFlush;
     try {
       this.recorder?.close();

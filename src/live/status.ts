@@ -3,6 +3,7 @@
  *
  *   binance  2/2 open · 152 msg/s · last 0.1 s ago · 0 reconnects · OI 3/3 · books 3/3 synced
  *   okx      0/1 open (reconnecting) · 0 msg/s · last 12 s ago · 3 reconnects · OI 0/3 · books 0/3 synced · okx.public: closed by the venue (code 1006)
+ *   disk     3.2 MiB waiting to be written (peak 3.4 MiB) · 2 write failures      (only when behind or failing)
  *
  * Pure: it reads a `LiveStatus`; the command prints it every 5 s.
  */
@@ -12,7 +13,28 @@ import type { LiveStatus } from './live.js';
 
 export function formatStatusLines(status: LiveStatus): string[] {
   const width = Math.max(...status.venues.map((v) => v.length));
-  return status.venues.map((venue) => formatVenue(status, venue, width));
+  const lines = status.venues.map((venue) => formatVenue(status, venue, width));
+  const disk = formatDisk(status);
+  if (disk !== undefined) lines.push(`${'disk'.padEnd(width)}  ${disk}`);
+  return lines;
+}
+
+/** Writes waiting below which the disk is keeping up and says nothing. */
+const DISK_BEHIND_BYTES = 1024 * 1024;
+
+/** A line about the data-dir writes only when the disk falls behind or writes were lost. */
+function formatDisk(status: LiveStatus): string | undefined {
+  const q = status.writeQueue;
+  if (q === undefined) return undefined;
+  if (q.pendingBytes < DISK_BEHIND_BYTES && q.refused === 0 && status.sinkErrors === 0) return undefined;
+  const parts = [`${mebibytes(q.pendingBytes)} waiting to be written (peak ${mebibytes(q.peakPendingBytes)})`];
+  if (q.refused > 0) parts.push(`${q.refused} writes refused (${mebibytes(q.refusedBytes)}): the disk is too slow`);
+  if (status.sinkErrors > 0) parts.push(`${status.sinkErrors} write failure${status.sinkErrors === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function formatVenue(status: LiveStatus, venue: Venue, width: number): string {

@@ -95,7 +95,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     ...options.runtime,
     dataDir: options.dataDir,
     ...(options.symbols ? { symbols: options.symbols } : {}),
-    sink: { fsync: false, jsonMinIntervalMs: 1000, ...options.runtime?.sink },
+    sink: { fsync: false, jsonMinIntervalMs: 1000, bufferIntervalMs: 1000, ...options.runtime?.sink },
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   const speed = options.speed ?? 0;

@@ -80,17 +80,44 @@ describe('DataDirSink', () => {
     expect(log.filter((l) => l.type === 'minute')).toHaveLength(11);
   });
 
-  it('writes byte-identical files for the same events, with or without coalesced JSON writes', () => {
+  it('writes byte-identical files for the same events, with or without coalesced JSON writes, buffered rings and logs, or the write queue', async () => {
     const input = events(25);
     const a = path.join(dir, 'a');
-    const b = path.join(dir, 'b');
     run(a, input);
-    let wall = 0;
-    run(b, input, false, { jsonMinIntervalMs: 1_000, now: () => (wall += 7) });
     const fa = files(a);
-    const fb = files(b);
-    expect([...fa.keys()]).toEqual([...fb.keys()]);
-    for (const [name, bytes] of fa) expect(bytes.equals(fb.get(name)!), name).toBe(true);
+    const same = (root: string): void => {
+      const fb = files(root);
+      expect([...fb.keys()]).toEqual([...fa.keys()]);
+      for (const [name, bytes] of fa) expect(bytes.equals(fb.get(name)!), `${root}: ${name}`).toBe(true);
+    };
+    let wall = 0;
+    const b = path.join(dir, 'b');
+    run(b, input, false, { jsonMinIntervalMs: 1_000, bufferIntervalMs: 1_000, now: () => (wall += 7) });
+    same(b);
+    const c = path.join(dir, 'c');
+    const queued = new DataDirSink(c, { fsync: true, queued: true });
+    const manager = new EngineManager({ symbols: ['BTC', 'ETH'], engine: { sink: queued } });
+    for (const e of input) manager.dispatch(e);
+    manager.flush();
+    queued.close();
+    await queued.drain();
+    expect(queued.stats.queue).toMatchObject({ pending: 0, pendingBytes: 0, errors: 0, refused: 0 });
+    expect(queued.stats.queue!.queued).toBeGreaterThan(100);
+    same(c);
+  });
+
+  it('reports a failed queued write to onError after the fact and keeps going', async () => {
+    fs.writeFileSync(path.join(dir, 'snapshots'), 'a file where a directory should be');
+    const errors: string[] = [];
+    const sink = new DataDirSink(dir, { fsync: false, queued: true, onError: (_e, file) => errors.push(path.relative(dir, file)) });
+    sink.snapshotV1('BTC', () => ({}) as never);
+    sink.zones('BTC', { symbol: 'BTC', saved_at: 0, zone_count: 0, zones: [], version: 1, totals: { created: 0, reinforced: 0, swept: 0, expired: 0, merged: 0, evicted: 0 } });
+    sink.close();
+    expect(errors).toEqual([]); // nothing has reached the disk yet
+    await sink.drain();
+    expect(errors).toEqual(['snapshots/BTC.v1.json']);
+    expect(sink.stats).toMatchObject({ errors: 1 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'zones/BTC.json'), 'utf8'))).toMatchObject({ symbol: 'BTC', zone_count: 0 });
   });
 
   it('reloads zones after a restart so the run continues where it stopped', () => {

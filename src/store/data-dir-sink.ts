@@ -16,10 +16,18 @@
  * started afresh, with a warning. A failed write goes to `onError` (default: thrown).
  *
  * `jsonMinIntervalMs` (replay at full speed): a JSON state file is rewritten at most that
- * often in wall time; meanwhile only its latest value is kept, and `flush()`/`close()`
- * write it once due / always. Replacing a file by rename costs ~1 ms on ext4 (it flushes
- * the new data), which would otherwise dominate a fast replay. Rings and logs are never
- * coalesced, and the final files are the same bytes either way.
+ * often in wall time; meanwhile only its latest value is kept (snapshots arrive as
+ * thunks: one superseded is never even built), and `flush()`/`close()` write it once
+ * due / always. Replacing a file by rename costs ~1 ms on ext4 (it flushes the new
+ * data), which would otherwise dominate a fast replay. `bufferIntervalMs` does the same
+ * for rings and logs without dropping anything: their records and lines are kept in
+ * order and written at most that often, one write per file. The final files are the
+ * same bytes either way.
+ *
+ * `queued` (live): every write goes through a FileQueue — serialized here, on the main
+ * thread, then written in order per file on libuv's threadpool, so neither a busy disk
+ * nor an fsync blocks the event loop. `close()` queues the last writes; `drain()`
+ * resolves once everything is on disk (live's stop awaits it).
  */
 
 import * as fs from 'node:fs';
@@ -28,6 +36,7 @@ import type { SnapshotV1, SnapshotV2 } from '../engines/snapshot-types.js';
 import type { ZonesFile } from '../engines/zones.js';
 import { writeJsonAtomic } from './atomic-json.js';
 import { dataPaths, type DataPaths } from './data-dir.js';
+import { FileQueue, type FileQueueStats } from './file-queue.js';
 import { JsonlLog, type JsonlLogOptions } from './jsonl-log.js';
 import { RingFormatError, RingKind, type RingRecord } from './ring-codec.js';
 import { DEFAULT_RING_CAPACITY, RingFile } from './ring-file.js';
@@ -54,8 +63,17 @@ export interface DataDirSinkOptions {
   readonly onWarning?: (message: string) => void;
   /** Rewrite each JSON state file at most this often, wall time (default 0: every call). */
   readonly jsonMinIntervalMs?: number;
-  /** Wall clock for `jsonMinIntervalMs` (default Date.now). */
+  /** Write ring records and log lines at most this often, wall time, in order (default 0: at every flush). */
+  readonly bufferIntervalMs?: number;
+  /** Wall clock for `jsonMinIntervalMs` and `bufferIntervalMs` (default Date.now). */
   readonly now?: () => number;
+  /**
+   * Write off the event loop, through a FileQueue (default false: synchronous writes,
+   * which replay keeps: simple and deterministic). Errors and refusals go to `onError`.
+   */
+  readonly queued?: boolean;
+  /** Bytes of ring records and log lines allowed to wait for the disk when `queued` (default 64 MiB). */
+  readonly maxPendingBytes?: number;
 }
 
 export interface DataDirSinkStats {
@@ -66,6 +84,8 @@ export interface DataDirSinkStats {
   logLines: number;
   errors: number;
   ringsReset: number;
+  /** The write queue's counters when `queued` (backpressure: `waited`, `refused`, `peakPendingBytes`). */
+  queue?: Readonly<FileQueueStats>;
 }
 
 export class DataDirSink implements EngineSink {
@@ -81,6 +101,9 @@ export class DataDirSink implements EngineSink {
   private readonly jsonMinInterval: number;
   private readonly now: () => number;
   private readonly lastJsonWrite = new Map<string, number>();
+  private readonly bufferInterval: number;
+  private lastBufferWrite = -Infinity;
+  private readonly queue: FileQueue | undefined;
   /** Coalesced JSON values not yet written: built only if they are (a snapshot superseded in time never is). */
   private readonly pendingJson = new Map<string, { value: Lazy<unknown>; durable: boolean }>();
   readonly stats: DataDirSinkStats = { jsonWrites: 0, jsonCoalesced: 0, ringAppends: 0, logLines: 0, errors: 0, ringsReset: 0 };
@@ -98,7 +121,21 @@ export class DataDirSink implements EngineSink {
       });
     this.onWarning = options.onWarning ?? (() => undefined);
     this.jsonMinInterval = options.jsonMinIntervalMs ?? 0;
+    this.bufferInterval = options.bufferIntervalMs ?? 0;
     this.now = options.now ?? Date.now;
+    if (options.queued) {
+      this.queue = new FileQueue({
+        onError: (error, file) => {
+          try {
+            this.fail(error, file);
+          } catch {
+            // a throwing onError has nowhere to go from a write callback: it stays counted in stats.errors
+          }
+        },
+        ...(options.maxPendingBytes !== undefined ? { maxPendingBytes: options.maxPendingBytes } : {}),
+      });
+      this.stats.queue = this.queue.stats;
+    }
   }
 
   snapshotV1(symbol: string, snapshot: Lazy<SnapshotV1>): void {
@@ -127,7 +164,7 @@ export class DataDirSink implements EngineSink {
     try {
       let log = this.logs.get(file);
       if (!log) {
-        log = new JsonlLog(file, this.logOptions);
+        log = new JsonlLog(file, this.queue ? { ...this.logOptions, queue: this.queue } : this.logOptions);
         this.logs.set(file, log);
       }
       log.append(line, ts);
@@ -145,31 +182,47 @@ export class DataDirSink implements EngineSink {
     this.json(this.paths.orderbookStats(symbol), () => stats, false);
   }
 
-  /** Write buffered log lines and JSON files that are due (called by the engines after every rollover). */
+  /** Write buffered log lines, ring records and JSON files that are due (called by the engines after every rollover). */
   flush(): void {
-    if (this.pendingJson.size > 0) {
-      const now = this.now();
+    this.writeDue(false);
+  }
+
+  /** Write everything pending, flush and close every file (queued: `drain()` waits for the disk). */
+  close(): void {
+    for (const [file, pending] of this.pendingJson) this.writeJson(file, pending.value, pending.durable, this.now());
+    this.writeDue(true);
+    for (const [file, log] of this.logs) this.attempt(file, () => log.close());
+    for (const [file, ring] of this.rings) this.attempt(file, () => ring.close());
+    this.logs.clear();
+    this.rings.clear();
+  }
+
+  /** Resolves once every queued write is on disk (at once when not `queued`). */
+  drain(): Promise<void> {
+    return this.queue?.drain() ?? Promise.resolve();
+  }
+
+  private writeDue(all: boolean): void {
+    const now = this.pendingJson.size > 0 || this.bufferInterval > 0 ? this.now() : 0;
+    if (this.pendingJson.size > 0 && !all) {
       for (const [file, pending] of this.pendingJson) {
         if (now - (this.lastJsonWrite.get(file) ?? -Infinity) >= this.jsonMinInterval) this.writeJson(file, pending.value, pending.durable, now);
       }
     }
-    for (const [file, log] of this.logs) {
-      try {
-        log.flush();
-      } catch (error) {
-        this.fail(error, file);
-      }
+    if (!all && this.bufferInterval > 0) {
+      if (now - this.lastBufferWrite < this.bufferInterval) return;
+      this.lastBufferWrite = now;
     }
+    for (const [file, log] of this.logs) this.attempt(file, () => log.flush());
+    for (const [file, ring] of this.rings) this.attempt(file, () => ring.flush());
   }
 
-  /** Write everything pending, flush and close every file. */
-  close(): void {
-    for (const [file, pending] of this.pendingJson) this.writeJson(file, pending.value, pending.durable, this.now());
-    this.flush();
-    for (const log of this.logs.values()) log.close();
-    for (const ring of this.rings.values()) ring.close();
-    this.logs.clear();
-    this.rings.clear();
+  private attempt(file: string, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.fail(error, file);
+    }
   }
 
   private json(file: string, value: Lazy<unknown>, durable: boolean): void {
@@ -190,7 +243,8 @@ export class DataDirSink implements EngineSink {
     this.pendingJson.delete(file);
     this.lastJsonWrite.set(file, now);
     try {
-      writeJsonAtomic(file, value(), { fsync: durable });
+      if (this.queue) this.queue.replace(file, `${JSON.stringify(value())}\n`, durable);
+      else writeJsonAtomic(file, value(), { fsync: durable });
       this.stats.jsonWrites++;
     } catch (error) {
       this.fail(error, file);
@@ -212,8 +266,9 @@ export class DataDirSink implements EngineSink {
   }
 
   private openRing(file: string, kind: number, capacity: number, ts: number): RingFile {
+    const options = { capacity, kind, deferWrites: this.bufferInterval > 0, ...(this.queue ? { queue: this.queue } : {}) };
     try {
-      return RingFile.open(file, { capacity, kind });
+      return RingFile.open(file, options);
     } catch (error) {
       if (!(error instanceof RingFormatError)) throw error;
       let aside = `${file}.corrupt-${ts}`;
@@ -221,7 +276,7 @@ export class DataDirSink implements EngineSink {
       fs.renameSync(file, aside);
       this.stats.ringsReset++;
       this.onWarning(`${file} is not a readable ring (${error.message}); moved aside to ${aside}, starting a new one`);
-      return RingFile.open(file, { capacity, kind });
+      return RingFile.open(file, options);
     }
   }
 

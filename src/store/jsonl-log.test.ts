@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileQueue } from './file-queue.js';
 import { JsonlLog, rotatedFiles, rotatedName } from './jsonl-log.js';
 
 let dir: string;
@@ -51,6 +52,18 @@ describe('JsonlLog', () => {
     ]);
     for (const f of files) expect(readLines(f)).toHaveLength(1);
     expect(log.stats.rotations).toBe(2);
+  });
+
+  it('rotates through a write queue with each line in the file it was appended to, even before the disk caught up', async () => {
+    const file = path.join(dir, 'calibrator-SOL.jsonl');
+    const queue = new FileQueue();
+    const log = new JsonlLog(file, { maxBytes: 130, bufferBytes: 0, queue });
+    for (let i = 0; i < 5; i++) log.append({ type: 'event', ts: T0 + i * 60_000, i, pad: 'x'.repeat(10) }, T0 + i * 60_000);
+    log.close();
+    await queue.drain();
+    const lines = rotatedFiles(file).map((f) => (readLines(f) as { i: number }[]).map((l) => l.i));
+    expect(lines).toEqual([[0, 1], [2, 3], [4]]);
+    expect(queue.stats).toMatchObject({ errors: 0, pending: 0 });
   });
 
   it('rotates by age measured in event time', () => {

@@ -10,6 +10,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FileQueue } from './file-queue.js';
 
 export const LOG_ROTATION_MAX_MB = 200;
 export const LOG_ROTATION_MAX_AGE_HOURS = 24;
@@ -21,6 +22,11 @@ export interface JsonlLogOptions {
   readonly maxAgeMs?: number;
   /** Write through once this many bytes are buffered (default 64 KiB; 0 = every line). */
   readonly bufferBytes?: number;
+  /**
+   * Write through this queue, off the event loop and in order (live). Opening the file
+   * and renaming it at a rotation stay synchronous: once per file and per rotation.
+   */
+  readonly queue?: FileQueue;
 }
 
 export class JsonlLog {
@@ -28,6 +34,7 @@ export class JsonlLog {
   private readonly maxBytes: number;
   private readonly maxAgeMs: number;
   private readonly bufferBytes: number;
+  private readonly queue: FileQueue | undefined;
   private fd: number | undefined;
   private size = 0;
   private startedAt: number | undefined;
@@ -41,6 +48,7 @@ export class JsonlLog {
     this.maxBytes = options.maxBytes ?? LOG_ROTATION_MAX_MB * 1024 * 1024;
     this.maxAgeMs = options.maxAgeMs ?? LOG_ROTATION_MAX_AGE_HOURS * 3_600_000;
     this.bufferBytes = options.bufferBytes ?? 64 * 1024;
+    this.queue = options.queue;
   }
 
   /** Append one record. `now` is the record's time (event time), used for age rotation. */
@@ -62,7 +70,8 @@ export class JsonlLog {
   flush(): void {
     if (this.pending.length === 0 || this.fd === undefined) return;
     const text = this.pending.join('');
-    fs.writeSync(this.fd, text);
+    if (this.queue) this.queue.append(this.file, this.fd, text);
+    else fs.writeSync(this.fd, text);
     this.size += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
@@ -70,8 +79,7 @@ export class JsonlLog {
 
   close(): void {
     this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFd();
   }
 
   get stats(): { readonly lines: number; readonly rotations: number; readonly bytes: number } {
@@ -86,10 +94,18 @@ export class JsonlLog {
     this.startedAt = this.size > 0 ? (firstLineTime(this.file) ?? now) : undefined;
   }
 
+  /** Close the file (through the queue: after the lines queued before). */
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    if (this.queue) this.queue.close(this.file, this.fd);
+    else fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
   private rotate(now: number): void {
     this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    // lines still queued reach the renamed file through their descriptor
+    this.closeFd();
     if (this.size > 0) fs.renameSync(this.file, uniqueName(rotatedName(this.file, now)));
     this.rotations++;
     this.fd = fs.openSync(this.file, 'a');

@@ -12,6 +12,7 @@ import {
   slotOffset,
   type RingRecord,
 } from './ring-codec.js';
+import { FileQueue } from './file-queue.js';
 import { RingFile } from './ring-file.js';
 
 let dir: string;
@@ -153,5 +154,59 @@ describe('RingFile', () => {
     fs.writeFileSync(file, Buffer.alloc(8192, 1));
     expect(() => RingFile.open(file)).toThrow(RingFormatError);
     expect(() => RingFile.open(file)).toThrow(/not-a-ring\.bin: not a moonstream ring file/);
+  });
+
+  it('defers records until flush, then writes them and the header that shows them', () => {
+    const file = path.join(dir, 'deferred.bin');
+    const ring = RingFile.open(file, { capacity: 5, deferWrites: true });
+    ring.append(record(1));
+    ring.append(record(2));
+    expect(RingFile.read(file).records).toEqual([]); // nothing on disk yet: a crash here loses both, nothing else
+    ring.flush();
+    expect(RingFile.read(file).records.map((r) => r.ts)).toEqual([1, 2]);
+    ring.append(record(3));
+    expect(RingFile.read(file).records.map((r) => r.ts)).toEqual([1, 2]);
+    expect(ring.readNewest(5).records.map((r) => r.ts)).toEqual([1, 2, 3]); // reading its own ring writes first
+    ring.close();
+  });
+
+  it('writes the same bytes deferred as record by record, across wrap-around and long runs', () => {
+    const direct = RingFile.open(path.join(dir, 'direct.bin'), { capacity: 7 });
+    const deferred = RingFile.open(path.join(dir, 'deferred.bin'), { capacity: 7, deferWrites: true });
+    // 40 records: runs break at the wrap (slot 6 → 0), and at the 64-record cap of a run
+    // when the capacity is larger (second pair below)
+    for (let i = 1; i <= 40; i++) {
+      direct.append(record(i));
+      deferred.append(record(i));
+      if (i % 11 === 0) deferred.flush();
+    }
+    direct.close();
+    deferred.close();
+    expect(fs.readFileSync(path.join(dir, 'deferred.bin')).equals(fs.readFileSync(path.join(dir, 'direct.bin')))).toBe(true);
+    const big = RingFile.open(path.join(dir, 'big-direct.bin'), { capacity: 100 });
+    const bigDeferred = RingFile.open(path.join(dir, 'big-deferred.bin'), { capacity: 100, deferWrites: true });
+    for (let i = 1; i <= 90; i++) {
+      big.append(record(i));
+      bigDeferred.append(record(i));
+    }
+    big.close();
+    bigDeferred.close();
+    expect(fs.readFileSync(path.join(dir, 'big-deferred.bin')).equals(fs.readFileSync(path.join(dir, 'big-direct.bin')))).toBe(true);
+  });
+
+  it('writes the same bytes through a write queue once drained', async () => {
+    const queue = new FileQueue();
+    const direct = RingFile.open(path.join(dir, 'direct.bin'), { capacity: 4 });
+    const queued = RingFile.open(path.join(dir, 'queued.bin'), { capacity: 4, queue });
+    for (let i = 1; i <= 9; i++) {
+      direct.append(record(i * 60_000));
+      queued.append(record(i * 60_000));
+    }
+    direct.close();
+    queued.close();
+    await queue.drain();
+    expect(queue.stats.errors).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'queued.bin')).equals(fs.readFileSync(path.join(dir, 'direct.bin')))).toBe(true);
+    expect(RingFile.read(path.join(dir, 'queued.bin')).records.map((r) => r.ts)).toEqual([360_000, 420_000, 480_000, 540_000]);
   });
 });
