@@ -10,10 +10,10 @@
  *    levels only from the third window on and most sweeps come in the last one, while
  *    half the liquidations are of positions opened before the capture (the truth file
  *    says so) — evidence the estimator rightly does not count (mix-estimator.ts).
- * 2. Markets simulated here: a high-leverage-heavy one, where over the tiers liquidations
- *    reveal the learned weights must be clearly closer to the truth than the prior after
- *    three hours; and a low-leverage-heavy one (the prior's shape), where they must not
- *    drift past it. The previous estimator (each tier's share of the responsibility,
+ * 2. Markets simulated here: a high-leverage-heavy one, where after twelve hours the
+ *    learned weights must be closer to the truth than the prior over the whole ladder,
+ *    and clearly closer over the tiers liquidations reveal; and a low-leverage-heavy one
+ *    (the prior's shape), where they must not drift past it. The previous estimator (each tier's share of the responsibility,
  *    i.e. of the LIQUIDATIONS) tripled its L1 distance there within two hours
  *    (`npm run eval:calibrator` has day-long trajectories).
  */
@@ -103,9 +103,17 @@ const LOW_LEVERAGE_MIX = {
 const HIGH_LEVERAGE_MIX = {
   BTC: { 5: 0.02, 20: 0.03, 25: 0.04, 50: 0.08, 75: 0.14, 100: 0.22, 125: 0.2, 150: 0.12, 200: 0.09, 250: 0.06 },
   ETH: { 5: 0.02, 20: 0.04, 25: 0.05, 50: 0.12, 75: 0.22, 100: 0.28, 125: 0.27 },
+  SOL: { 5: 0.03, 20: 0.06, 25: 0.08, 50: 0.33, 75: 0.5 },
 };
-/** In the high-leverage market the learned weights must be this much closer to the truth over the reached tiers. */
+/** In the high-leverage market the learned weights must be this much closer to the truth over the reached tiers… */
 const HIGH_REACHED_MARGIN = 0.15;
+/**
+ * …and this much over the whole ladder (the issue's measure). Smaller: tiers price never
+ * reached keep their prior weight (mix-estimator.ts), and SOL's 20x/25x read heavy when
+ * price first reaches them, so SOL's whole-ladder distance is WORSE at six hours (1.343 →
+ * 1.376) before it improves (1.240 at twelve; BTC 1.239, ETH 0.807 from 1.463, 1.395).
+ */
+const HIGH_ALL_TIERS_MARGIN = 0.08;
 
 /** Simulate straight into a runtime (no capture file): light profile, the given mixes. */
 async function simulateInto(runtime: Runtime, options: { minutes: number; seed: number; mixes: Record<string, Record<number, number>> }): Promise<SimTruth> {
@@ -124,9 +132,9 @@ async function simulateInto(runtime: Runtime, options: { minutes: number; seed: 
 }
 
 describe('calibrator consistency on contrasting simulated markets (light profile, simulated here)', () => {
-  it('learns a high-leverage-heavy mix where liquidations reveal it (three simulated hours)', async () => {
+  it('learns a high-leverage-heavy mix, closer to the truth over the whole ladder and clearly so over the tiers liquidations reveal (twelve simulated hours)', async () => {
     await withRuntime(async (runtime, dir) => {
-      const truth = await simulateInto(runtime, { minutes: 180, seed: 7, mixes: HIGH_LEVERAGE_MIX });
+      const truth = await simulateInto(runtime, { minutes: 720, seed: 7, mixes: HIGH_LEVERAGE_MIX });
       const rows: string[] = [];
       for (const symbol of Object.keys(HIGH_LEVERAGE_MIX)) {
         const leverage = leverageConfigFor(symbol);
@@ -137,11 +145,11 @@ describe('calibrator consistency on contrasting simulated markets (light profile
         rows.push(`${symbol}: reached tiers L1 prior ${prior.reached.toFixed(3)} → learned ${now.reached.toFixed(3)}; all tiers ${prior.all.toFixed(3)} → ${now.all.toFixed(3)}; evidence ${got.counters.mix_evidence_events}`);
         expect(got.counters.errors).toBe(0);
         expect(now.reached).toBeLessThan(prior.reached - HIGH_REACHED_MARGIN);
-        expect(now.all).toBeLessThan(prior.all + ALL_TIERS_SLACK);
+        expect(now.all).toBeLessThan(prior.all - HIGH_ALL_TIERS_MARGIN);
       }
-      console.log(`high-leverage market, 180 simulated minutes, seed 7:\n  ${rows.join('\n  ')}`);
+      console.log(`high-leverage market, 720 simulated minutes, seed 7:\n  ${rows.join('\n  ')}`);
     });
-  }, 60_000);
+  }, 240_000);
 
   it('does not drift past the truth when the market is low-leverage heavy (two simulated hours)', async () => {
     await withRuntime(async (runtime, dir) => {
