@@ -23,11 +23,20 @@ export function auditCommand(): Command {
       // a progress line on a terminal while a capture replays (quiet otherwise)
       const formatProgress = process.stderr.isTTY === true && capture !== undefined ? (await import('../src/replay/format.js')).formatProgress : undefined;
       let progressShown = false;
+      // with a capture, Ctrl-C stops its replay cleanly, so the temporary data dir is removed
+      const interrupt =
+        capture === undefined
+          ? undefined
+          : (await import('../src/cli/interrupt.js')).interruptOnSignals({
+              onFirst: (signal) => process.stderr.write(`${progressShown ? '\r\x1b[K' : ''}moonstream audit: ${signal}: stopping the replay and removing its temporary data dir (${signal} again forces exit)\n`),
+              onForced: (signal) => process.stderr.write(`moonstream audit: ${signal} again, exiting (the temporary data dir is left behind)\n`),
+            });
       const report = await runAudit({
         dataDir: flags.dataDir,
         ...(capture !== undefined ? { capture } : {}),
         ...(flags.symbol !== undefined ? { symbol: flags.symbol } : {}),
         ...(flags.since !== undefined ? { since: flags.since } : {}),
+        ...(interrupt ? { signal: interrupt.signal } : {}),
         onWarning: (message) => process.stderr.write(`${progressShown ? '\r\x1b[K' : ''}moonstream: warning: ${message}\n`),
         ...(formatProgress
           ? {
@@ -37,7 +46,7 @@ export function auditCommand(): Command {
               },
             }
           : {}),
-      });
+      }).finally(() => interrupt?.dispose());
       if (progressShown) process.stderr.write('\r\x1b[K');
       // also in the report; repeated here for whoever sends the report to a file
       for (const [symbol, r] of Object.entries(report.symbols)) for (const w of r.warnings) process.stderr.write(`moonstream: warning: ${symbol}: ${w}\n`);

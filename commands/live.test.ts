@@ -65,4 +65,18 @@ describe('moonstream live (the built binary)', () => {
     expect(code).toBe(2);
     expect(stderr).toBe('moonstream: no engine configuration for DOGE (configured: BTC, ETH, SOL)\n');
   });
+
+  it('refuses a --data-dir that is a regular file before starting the demo servers', async () => {
+    const afile = path.join(dir, 'afile');
+    fs.writeFileSync(afile, '');
+    const child = spawn(process.execPath, [bin, 'live', '--demo', '--symbols', 'BTC', '--data-dir', afile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timeout);
+    expect(code).toBe(1);
+    // one line, and no "served on 127.0.0.1" before it
+    expect(stderr).toBe(`moonstream: ${afile}: not a directory\n`);
+  });
 });

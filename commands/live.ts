@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SYMBOLS } from '../src/engines/symbol-config.js';
 import { MoonstreamError, messageOf } from '../src/errors.js';
 import { VENUES, type Venue } from '../src/events.js';
-import { parseSymbols, parseVenues } from '../src/cli/options.js';
+import { parsePort, parseSymbols, parseVenues } from '../src/cli/options.js';
 import { DEFAULT_DATA_DIR } from '../src/store/data-dir.js';
 import { parseEndpointOverride, type EndpointOverride } from '../src/connect/venues/endpoints.js';
 
@@ -14,6 +14,11 @@ interface LiveFlags {
   readonly record?: string;
   readonly demo?: boolean;
   readonly endpoint: EndpointOverride[];
+  readonly bookTicker?: boolean;
+  readonly host?: string;
+  readonly port?: number;
+  /** `--no-dashboard` sets it false. */
+  readonly dashboard: boolean;
 }
 
 /** Status lines on stderr until the dashboard exists. */
@@ -36,6 +41,10 @@ export function liveCommand(): Command {
     .option('--data-dir <dir>', 'where state files are written', DEFAULT_DATA_DIR)
     .option('--record <file>', 'record every frame to a capture (.jsonl or .jsonl.gz) that `replay` reproduces')
     .option('--demo', 'run offline against the simulated market, served on loopback as real venues')
+    .option('--book-ticker', "also subscribe Binance's bookTicker stream (off by default: ~200 msg/s per symbol)")
+    .option('--host <host>', 'address the HTTP API listens on (not built yet)')
+    .option('--port <port>', 'port of the HTTP API, default 8899 (not built yet)', parsePort)
+    .option('--no-dashboard', 'run without the terminal dashboard (not built yet)')
     .addOption(
       new Option(
         '--endpoint <venue.channel=url>',
@@ -50,9 +59,23 @@ export function liveCommand(): Command {
     });
 }
 
+/** DESIGN.md section 1's flags for parts not built yet: accepted, documented, refused with one line before anything is connected or read. */
+export function rejectUnbuilt(flags: LiveFlags): void {
+  if (flags.host !== undefined || flags.port !== undefined) throw new MoonstreamError('NOT_IMPLEMENTED', 'the HTTP API is not implemented yet');
+  if (!flags.dashboard) throw new MoonstreamError('NOT_IMPLEMENTED', 'the dashboard is not implemented yet');
+}
+
+/** What the flags ask of the LiveRunner beyond clock, endpoints and logger. */
+export function liveRunnerFlags(flags: LiveFlags): Pick<import('../src/live/live.js').LiveOptions, 'dataDir' | 'symbols' | 'venues' | 'bookTicker'> {
+  return { dataDir: flags.dataDir, symbols: flags.symbols, venues: flags.venues, bookTicker: flags.bookTicker === true };
+}
+
 async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<void> {
-  const { assertConfiguredSymbols } = await import('../src/runtime.js');
+  rejectUnbuilt(flags);
+  const { assertConfiguredSymbols, assertDataDir } = await import('../src/preflight.js');
   assertConfiguredSymbols(flags.symbols);
+  // before the demo servers start: a file in the data dir's place is a one-line error
+  assertDataDir(flags.dataDir);
   if (flags.record !== undefined) {
     if (!/\.jsonl(\.gz)?$/.test(flags.record)) throw new MoonstreamError('USAGE', `--record ${flags.record}: expected a .jsonl or .jsonl.gz file`);
     // a capture is worth keeping: never overwrite one
@@ -89,9 +112,7 @@ async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<v
   try {
     live = LiveRunner.start({
       clock,
-      dataDir: flags.dataDir,
-      symbols: flags.symbols,
-      venues: flags.venues,
+      ...liveRunnerFlags(flags),
       endpoints,
       logger,
       ...(flags.record !== undefined ? { record: flags.record, recordHeader: { demo: flags.demo === true } } : {}),

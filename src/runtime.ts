@@ -9,12 +9,14 @@ import { EngineManager } from './engines/manager.js';
 import { liquidationCalibrator } from './engines/calibrator/index.js';
 import type { CalibratorFactory, EngineSink, OrderBookFactory } from './engines/ports.js';
 import { orderBookFactory } from './engines/orderbook/port.js';
-import { DEFAULT_SYMBOLS, SYMBOL_CONFIGS } from './engines/symbol-config.js';
-import { MoonstreamError } from './errors.js';
+import { DEFAULT_SYMBOLS } from './engines/symbol-config.js';
+import { assertConfiguredSymbols, assertDataDir } from './preflight.js';
 import { Pipeline } from './pipeline.js';
 import { DataDirSink, type DataDirSinkOptions } from './store/data-dir-sink.js';
 import { engineStateLoader } from './store/engine-state.js';
 import { createNormalizers, type Normalizers } from './venues/index.js';
+
+export { assertConfiguredSymbols, assertDataDir };
 
 export interface RuntimeOptions {
   /** Data dir the sink writes and the restore reads. */
@@ -49,19 +51,9 @@ export interface Runtime {
   drain(): Promise<void>;
 }
 
-/**
- * The engines need a step and an order-book range per symbol (src/engines/symbol-config.ts);
- * a symbol without one is a usage error, found before anything is connected or written.
- */
-export function assertConfiguredSymbols(symbols: readonly string[]): void {
-  const unconfigured = symbols.filter((s) => SYMBOL_CONFIGS[s] === undefined);
-  if (unconfigured.length > 0) {
-    throw new MoonstreamError('USAGE', `no engine configuration for ${unconfigured.join(', ')} (configured: ${Object.keys(SYMBOL_CONFIGS).join(', ')})`);
-  }
-}
-
 export function createRuntime(options: RuntimeOptions): Runtime {
   assertConfiguredSymbols(options.symbols ?? DEFAULT_SYMBOLS);
+  assertDataDir(options.dataDir);
   const warn = options.onWarning;
   const sink: EngineSink = options.engineSink ?? new DataDirSink(options.dataDir, { ...(warn ? { onWarning: warn } : {}), ...options.sink });
   const normalizers = createNormalizers();

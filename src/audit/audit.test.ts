@@ -91,3 +91,33 @@ describe('audit of a data dir', () => {
     expect(fs.readFileSync(path.join(dir, 'zones', 'BTC.json'), 'utf8')).toBe('{"symbol":'); // read-only: never moved aside
   });
 });
+
+describe('audit of a capture', () => {
+  it('stops at the abort signal (Ctrl-C) with INTERRUPTED, exit 130, and removes its temporary data dir', async () => {
+    const { writeSyntheticCapture } = await import('../testing/synthetic-capture.js');
+    const capture = path.join(dir, 'c.jsonl');
+    writeSyntheticCapture(capture, 5);
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const saved = process.env.TMPDIR;
+    // os.tmpdir() follows TMPDIR: the temporary data dir lands where this test can see it
+    process.env.TMPDIR = tmp;
+    try {
+      const controller = new AbortController();
+      controller.abort();
+      const err = (await runAudit({ dataDir: dir, capture, signal: controller.signal }).catch((e: unknown) => e)) as MoonstreamError;
+      expect(err).toBeInstanceOf(MoonstreamError);
+      expect(err.code).toBe('INTERRUPTED');
+      expect(err.exitCode).toBe(130);
+      expect(err.message).toMatch(/^audit interrupted while replaying .*c\.jsonl \(0 envelopes in\); no report, temporary data dir removed$/);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      // without a signal the same capture is scored
+      const report = await runAudit({ dataDir: dir, capture });
+      expect(report.capture?.envelopes).toBeGreaterThan(0);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+});

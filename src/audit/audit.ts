@@ -36,6 +36,8 @@ export interface AuditOptions {
   /** Replay progress (capture mode). */
   readonly onProgress?: (progress: ReplayProgress) => void;
   readonly onWarning?: (message: string) => void;
+  /** Capture mode: stop the replay early (Ctrl-C); runAudit then throws INTERRUPTED, the temporary data dir removed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface AuditReport {
@@ -59,7 +61,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       ...(options.symbol !== undefined ? { symbols: [options.symbol] } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (summary.interrupted) throw interrupted(summary);
     const report = await auditDataDir({ ...options, dataDir: dir });
     return {
       ...report,
@@ -69,6 +73,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function interrupted(summary: ReplaySummary): MoonstreamError {
+  return new MoonstreamError('INTERRUPTED', `audit interrupted while replaying ${summary.files.join(', ')} (${summary.envelopes.toLocaleString('en-US')} envelopes in); no report, temporary data dir removed`);
 }
 
 /** Symbols with a calibrator log (live or rotated) in `<dataDir>/logs`. */

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MoonstreamError } from '../errors.js';
+import { assertDataDir } from '../preflight.js';
 
 /** The file's bytes; FILE_NOT_FOUND / FILE_UNREADABLE naming it. */
 export function readBytes(file: string): Buffer {
@@ -38,15 +39,9 @@ export function fileError(file: string, error: unknown): MoonstreamError {
   return new MoonstreamError('FILE_UNREADABLE', `${file}: cannot read (${code ?? (error as Error).message})`);
 }
 
-/** The data dir must exist and be a directory. */
+/** The data dir must exist and be a directory (the check `live` and `replay` share, src/runtime.ts). */
 export function requireDataDir(dir: string): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw new MoonstreamError('FILE_NOT_FOUND', `${dir}: no such data dir (run \`moonstream replay\` or \`moonstream live\` first, or pass --data-dir)`);
-  }
-  if (!stat.isDirectory()) throw new MoonstreamError('FILE_UNREADABLE', `${dir}: not a directory`);
+  assertDataDir(dir, { mustExist: true });
 }
 
 /**

@@ -116,6 +116,29 @@ describe('inspect ring', () => {
   });
 });
 
+describe('inspect ring: a truncated file', () => {
+  it('says the file is shorter than its header claims, in text and JSON', async () => {
+    const file = path.join(dir, 'BTC.v2.bin');
+    const ring = RingFile.open(file, { capacity: 1440, kind: RingKind.liquidationV2 });
+    for (let i = 0; i < 120; i++) ring.append(v2Record({ ts: i * 60_000, src: 65_000, priceMin: 58_500, priceMax: 71_500, step: 20 }, [0.5], [0.25], 1e6, [], []));
+    ring.close();
+    fs.truncateSync(file, 100);
+    const result = await inspect({ target: 'ring', file, dataDir: dir });
+    // 4,096-byte header + 120 written slots × 4,096
+    expect(result.text).toContain('truncated: 100 bytes, header says 495,616 (4,096-byte header + 120 written slots × 4,096); 10 of the records asked for lie past the end');
+    expect(result.text).not.toContain('unreadable');
+    expect(result.json).toMatchObject({ held: 120, capacity: 1440, torn: [], truncated: { bytes: 100, header_says: 495_616, missing: 10 } });
+    // unwritten slots need not exist: a whole ring of 120 written slots is not truncated
+    const whole = path.join(dir, 'ETH.v2.bin');
+    const r2 = RingFile.open(whole, { capacity: 1440, kind: RingKind.liquidationV2 });
+    for (let i = 0; i < 3; i++) r2.append(v2Record({ ts: i * 60_000, src: 65_000, priceMin: 58_500, priceMax: 71_500, step: 20 }, [0.5], [0.25], 1e6, [], []));
+    r2.close();
+    const ok = await inspect({ target: 'ring', file: whole, dataDir: dir });
+    expect(ok.text).not.toContain('truncated');
+    expect(ok.json).toMatchObject({ truncated: null });
+  });
+});
+
 describe('inspect errors', () => {
   it('names a missing file, and a data dir without files of the kind', async () => {
     const missing = await failure(inspect({ target: 'weights', file: path.join(dir, 'nope.json'), dataDir: dir }));
@@ -127,6 +150,20 @@ describe('inspect errors', () => {
     expect(noDir.message).toMatch(/absent: no such data dir/);
     const symbol = await failure(inspect({ target: 'weights', dataDir: dir, symbol: 'ETH' }));
     expect(symbol.message).toBe(`${path.join(dir, 'weights', 'ETH.json')}: no such file`);
+  });
+
+  it.each(['weights', 'zones', 'snapshot', 'ring'] as const)('%s --symbol refuses a symbol without an engine configuration, as replay and live do', async (target) => {
+    fs.mkdirSync(path.join(dir, target === 'ring' ? 'history' : target === 'snapshot' ? 'snapshots' : target), { recursive: true });
+    const err = await failure(inspect({ target, dataDir: dir, symbol: 'DOGE' }));
+    expect(err.code).toBe('USAGE');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('no engine configuration for DOGE (configured: BTC, ETH, SOL)');
+  });
+
+  it('says a data dir that is a regular file is not a directory', async () => {
+    const afile = path.join(dir, 'afile');
+    fs.writeFileSync(afile, '');
+    expect((await failure(inspect({ target: 'zones', dataDir: afile }))).message).toBe(`${afile}: not a directory`);
   });
 
   it('names a corrupt or foreign file and leaves it where it is', async () => {

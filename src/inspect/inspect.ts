@@ -12,6 +12,7 @@
 
 import * as fs from 'node:fs';
 import { MoonstreamError } from '../errors.js';
+import { assertConfiguredSymbols } from '../preflight.js';
 import { dataPaths } from '../store/data-dir.js';
 import { readJsonFile, requireDataDir, symbolsWith } from './files.js';
 import { DEFAULT_RING_RECORDS, readRing, renderRing, ringJson } from './ring.js';
@@ -67,6 +68,8 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
 }
 
 async function lazyInspect(options: InspectOptions): Promise<Lazy> {
+  // the same check as replay and live: a symbol without an engine configuration has no state files
+  if (options.symbol !== undefined && options.target !== 'capture') assertConfiguredSymbols([options.symbol]);
   switch (options.target) {
     case 'weights':
       return inspectWeightsTarget(options);

@@ -57,6 +57,18 @@ export interface RingView {
   /** PoC files: empty records skipped, bytes after the last whole record. */
   readonly skipped: number;
   readonly trailingBytes: number;
+  /** Moonstream rings: the file is shorter than its header's written slots need (cut by a copy or a full disk). */
+  readonly truncated: { readonly bytes: number; readonly expectedBytes: number; /** Records asked for that lie past the end. */ readonly missing: number } | undefined;
+}
+
+/**
+ * Bytes a moonstream ring must have for the slots its header says are written: the file
+ * header and `min(writeCount, capacity)` records (a ring grows as it is written, so unwritten
+ * slots need not exist). Undefined when the file is long enough.
+ */
+export function ringTruncation(size: number, header: Pick<RingFileHeader, 'capacity' | 'writeCount'>): { bytes: number; expectedBytes: number } | undefined {
+  const expectedBytes = slotOffset(Math.min(header.writeCount, header.capacity));
+  return size < expectedBytes ? { bytes: size, expectedBytes } : undefined;
 }
 
 export function kindName(kind: number): RingKindName {
@@ -112,12 +124,16 @@ function readMoonstreamRing(file: string, fd: number, header: RingFileHeader, si
   };
   const rows: RingRow[] = [];
   const torn: number[] = [];
+  let missing = 0;
   const last = header.writeCount;
   for (let seq = Math.max(last - Math.max(0, records), last - held); seq < last; seq++) {
     const r = read(seq);
     if (r) rows.push(rowOf(r, kind));
+    // past the end of a truncated file: missing, not torn
+    else if (slotOffset(seq % header.capacity) + RECORD_SIZE > size) missing++;
     else torn.push(seq);
   }
+  const truncation = ringTruncation(size, header);
   const oldest = held > 0 ? read(last - held) : undefined;
   return {
     file,
@@ -132,6 +148,7 @@ function readMoonstreamRing(file: string, fd: number, header: RingFileHeader, si
     torn,
     skipped: 0,
     trailingBytes: 0,
+    truncated: truncation ? { ...truncation, missing } : undefined,
   };
 }
 
@@ -171,6 +188,7 @@ function readPocFile(file: string, bytes: Uint8Array, records: number): RingView
     torn: [],
     skipped: decoded.skipped,
     trailingBytes: decoded.trailingBytes,
+    truncated: undefined,
   };
 }
 
@@ -187,6 +205,11 @@ export function renderRing(view: RingView): string {
   const span = view.oldestTs !== undefined && view.newestTs !== undefined ? ` · ${iso(view.oldestTs)} → ${iso(view.newestTs)} (${minutes((view.newestTs - view.oldestTs) / 60_000)})` : '';
   const held = view.format === 'poc-ob-frames' ? `${int(view.held)} frames` : `${int(view.held)} of ${int(view.capacity)} slots (${int(view.writeCount)} written)`;
   lines.push(`${view.file} · ${title} · ${held}${span}`);
+  if (view.truncated) {
+    lines.push(
+      `  truncated: ${int(view.truncated.bytes)} bytes, header says ${int(view.truncated.expectedBytes)} (${int(FILE_HEADER_SIZE)}-byte header + ${int(Math.min(view.writeCount, view.capacity))} written slots × ${int(RECORD_SIZE)}); ${int(view.truncated.missing)} of the records asked for lie past the end`,
+    );
+  }
   if (view.torn.length > 0) lines.push(`  ${view.torn.length} unreadable record(s) skipped (torn or uncommitted writes): sequence ${view.torn.slice(0, 5).join(', ')}${view.torn.length > 5 ? ', …' : ''}`);
   if (view.skipped > 0) lines.push(`  ${view.skipped} empty record(s) skipped`);
   if (view.trailingBytes > 0) lines.push(`  ${view.trailingBytes} trailing byte(s) after the last whole record (a torn append)`);
@@ -240,6 +263,7 @@ export function ringJson(view: RingView): Record<string, unknown> {
     torn: view.torn,
     skipped: view.skipped,
     trailing_bytes: view.trailingBytes,
+    truncated: view.truncated ? { bytes: view.truncated.bytes, header_says: view.truncated.expectedBytes, missing: view.truncated.missing } : null,
     records: view.rows.map((r) => ({
       ts: r.ts,
       time: iso(r.ts),

@@ -22,7 +22,7 @@ export function formatDuration(seconds: number): string {
 
 export function formatSummary(s: ReplaySummary): string {
   const lines: string[] = [];
-  lines.push(`Replayed ${s.files.join(', ')} into ${s.dataDir}`);
+  lines.push(s.interrupted ? `Interrupted: replayed part of ${s.files.join(', ')} into ${s.dataDir} (state files flushed; the counts cover what was replayed)` : `Replayed ${s.files.join(', ')} into ${s.dataDir}`);
   lines.push(`  ${int(s.envelopes)} envelopes, ${iso(s.firstEventTime)} → ${iso(s.lastEventTime)}, in ${s.wallSeconds.toFixed(1)} s (${int(s.eventsPerSecond)} events/s)`);
   if (s.malformedLines > 0) {
     lines.push(`  ${int(s.malformedLines)} malformed line(s) skipped:`);

@@ -7,11 +7,11 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Envelope } from '../capture/envelope.js';
+import type { CaptureHeader, Envelope } from '../capture/envelope.js';
 import { openCapture, type CaptureReader, type MalformedLine } from '../capture/reader.js';
 import { MoonstreamError } from '../errors.js';
 import type { SymbolEngine } from '../engines/symbol-engine.js';
-import { assertConfiguredSymbols, createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { assertConfiguredSymbols, assertDataDir, createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import type { PipelineCounts } from '../pipeline.js';
 
 export interface ReplayOptions {
@@ -37,13 +37,19 @@ export interface ReplayOptions {
   /** Wall clock in ms (default performance.now) and sleep, for pacing; tests inject them. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Stop early (Ctrl-C): reading stops at the next batch (or paced envelope), the runtime
+   * closes normally — every buffered ring record and log line is written — and the summary
+   * of what was replayed comes back with `interrupted: true`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayProgress {
   readonly file: string;
   readonly fileIndex: number;
   readonly files: number;
-  /** 0…1 of the bytes of all files. */
+  /** 0…1 of all files: within a file, by event time when its header gives the span, else by bytes read (each file weighted by its size). */
   readonly fraction: number;
   readonly envelopes: number;
   readonly events: number;
@@ -78,6 +84,8 @@ export interface ReplaySummary {
   readonly lastEventTime: number | undefined;
   readonly wallSeconds: number;
   readonly eventsPerSecond: number;
+  /** Stopped early by the `signal` (Ctrl-C): the counts cover what was replayed. */
+  readonly interrupted: boolean;
 }
 
 /** The files a run leaves in a data dir (DESIGN.md section 5), removed by `fresh`. */
@@ -86,6 +94,10 @@ const STATE_DIRS = ['weights', 'zones', 'snapshots', 'logs', 'history', 'orderbo
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.files.length === 0) throw new MoonstreamError('USAGE', 'replay needs at least one capture file');
   if (options.symbols) assertConfiguredSymbols(options.symbols);
+  if (options.from !== undefined && options.to !== undefined && options.from > options.to) {
+    throw new MoonstreamError('USAGE', `--from ${new Date(options.from).toISOString()} is after --to ${new Date(options.to).toISOString()}: nothing to replay`);
+  }
+  assertDataDir(options.dataDir);
   // open every file first, so a missing one fails before anything is written
   const readers = options.files.map((file) => openCapture(file, { strict: options.strict ?? false }));
   if (options.fresh) clearDataDir(options.dataDir);
@@ -106,18 +118,44 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let pace: { wall: number; t: number } | undefined;
   let lastProgress = started;
   let bytesBefore = 0;
+  const signal = options.signal;
+  // a paced wait ends early on abort (and leaves no timer behind to hold the process)
+  const pausable = (ms: number): Promise<void> => {
+    if (!signal) return sleep(ms);
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done);
+      if (options.sleep) void options.sleep(ms).then(done);
+      else timer = setTimeout(done, ms);
+    });
+  };
   try {
-    for (let i = 0; i < readers.length; i++) {
+    files: for (let i = 0; i < readers.length; i++) {
       const reader = readers[i]!;
+      const span: TimeSpan = { first: undefined, reached: undefined, end: undefined };
       const report = () => {
         const wall = now();
         if (!options.onProgress || wall - lastProgress < 250) return;
         lastProgress = wall;
-        options.onProgress(progressOf(reader, i, readers.length, bytesBefore, totalBytes, runtime, events, (wall - started) / 1000));
+        span.end ??= spanEnd(reader.stats.header, options.to);
+        const fileFraction = progressFraction({ bytesRead: reader.stats.bytesRead, totalBytes: reader.stats.totalBytes, first: span.first, reached: span.reached, end: span.end });
+        const fraction = totalBytes > 0 ? Math.min(1, (bytesBefore + fileFraction * reader.stats.totalBytes) / totalBytes) : 1;
+        options.onProgress(progressOf(reader, i, readers.length, fraction, runtime, events, (wall - started) / 1000));
       };
+      if (signal?.aborted) break;
       for await (const batch of reader) {
         if (speed <= 0 && options.from === undefined && options.to === undefined) {
           events += runtime.pipeline.handleBatch(batch);
+          if (batch.length > 0) {
+            span.first ??= batch[0]!.t;
+            span.reached = batch[batch.length - 1]!.t;
+          }
         } else {
           for (const envelope of batch) {
             if ((options.from !== undefined && envelope.t < options.from) || (options.to !== undefined && envelope.t > options.to)) {
@@ -130,13 +168,17 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
               const wait = due - now();
               if (wait > 2) {
                 report();
-                await sleep(wait);
+                await pausable(wait);
+                if (signal?.aborted) break files;
               }
             }
             events += runtime.pipeline.handle(envelope);
+            span.first ??= envelope.t;
+            span.reached = envelope.t;
           }
         }
         report();
+        if (signal?.aborted) break files;
       }
       bytesBefore += reader.stats.totalBytes;
     }
@@ -146,7 +188,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     throw error;
   }
   const wallSeconds = (now() - started) / 1000;
-  const summary = summarize(options, readers, runtime, events, skippedByTime, wallSeconds);
+  const summary = summarize(options, readers, runtime, events, skippedByTime, wallSeconds, signal?.aborted === true);
+  // an interrupted replay reports what it got through, even nothing
+  if (summary.interrupted) return summary;
   if (summary.envelopes === 0) {
     throw new MoonstreamError('CAPTURE_EMPTY', `${options.files.join(', ')}: no envelopes to replay`);
   }
@@ -157,17 +201,55 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   return summary;
 }
 
-function progressOf(
-  reader: CaptureReader,
-  fileIndex: number,
-  files: number,
-  bytesBefore: number,
-  totalBytes: number,
-  runtime: Runtime,
-  events: number,
-  elapsed: number,
-): ReplayProgress {
-  const fraction = totalBytes > 0 ? Math.min(1, (bytesBefore + reader.stats.bytesRead) / totalBytes) : 1;
+interface TimeSpan {
+  /** Receive time of the file's first replayed envelope. */
+  first: number | undefined;
+  /** Receive time of the last envelope handed to the pipeline. */
+  reached: number | undefined;
+  /** Where the file's replay ends, when known (header span, or --to). */
+  end: number | undefined;
+}
+
+/**
+ * Where a capture ends, from its header: an explicit `ended`/`end` (epoch ms), else
+ * `started + minutes` (`moonstream simulate` writes both); `--to` cuts it shorter.
+ * Undefined when neither is known (a live recording's header has only `started`).
+ */
+export function spanEnd(header: CaptureHeader | undefined, to?: number): number | undefined {
+  let end: number | undefined;
+  const explicit = header?.ended ?? header?.end;
+  if (typeof explicit === 'number' && Number.isFinite(explicit)) end = explicit;
+  else if (typeof header?.started === 'number' && typeof header.minutes === 'number' && header.minutes > 0) end = header.started + header.minutes * 60_000;
+  if (to !== undefined) end = end === undefined ? to : Math.min(end, to);
+  return end;
+}
+
+export interface FractionInput {
+  /** Bytes the reader has taken from the file (compressed for gzip, read ahead in 1 MiB chunks). */
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  /** Receive time of the first envelope replayed from this file. */
+  readonly first: number | undefined;
+  /** Receive time of the last envelope the pipeline has handled. */
+  readonly reached: number | undefined;
+  /** Where the replay of this file ends (spanEnd), if known. */
+  readonly end: number | undefined;
+}
+
+/**
+ * How far through one file the replay is, 0…1. By event time when the span is known —
+ * it tracks the events actually handled, whereas bytes read run ahead of them (read-ahead,
+ * and gzip's compressed bytes say little about where in the stream the pipeline is);
+ * else by bytes read.
+ */
+export function progressFraction(p: FractionInput): number {
+  if (p.first !== undefined && p.reached !== undefined && p.end !== undefined && p.end > p.first) {
+    return Math.min(1, Math.max(0, (p.reached - p.first) / (p.end - p.first)));
+  }
+  return p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
+}
+
+function progressOf(reader: CaptureReader, fileIndex: number, files: number, fraction: number, runtime: Runtime, events: number, elapsed: number): ReplayProgress {
   const counts = runtime.pipeline.counts();
   return {
     file: reader.file,
@@ -189,6 +271,7 @@ function summarize(
   events: number,
   skippedByTime: number,
   wallSeconds: number,
+  interrupted: boolean,
 ): ReplaySummary {
   const counts = runtime.pipeline.counts();
   const orderbook: ReplaySummary['orderbook'] = {};
@@ -227,6 +310,7 @@ function summarize(
     lastEventTime: counts.lastEnvelopeTime,
     wallSeconds: Math.round(wallSeconds * 1000) / 1000,
     eventsPerSecond: wallSeconds > 0 ? Math.round(events / wallSeconds) : 0,
+    interrupted,
   };
 }
 
