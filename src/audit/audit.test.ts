@@ -71,6 +71,10 @@ describe('audit of a data dir', () => {
     writeLog('calibrator-BTC.jsonl', [minuteLine(1)]);
     await expect(runAudit({ dataDir: dir, symbol: 'ETH' })).rejects.toThrow(/calibrator-ETH\.jsonl: no calibrator log for ETH/);
     await expect(runAudit({ dataDir: path.join(dir, 'nope') })).rejects.toThrow(/nope: no such data dir/);
+    // a symbol no engine knows is a usage error, as in replay, live and inspect
+    const doge = await runAudit({ dataDir: dir, symbol: 'DOGE' }).catch((e: unknown) => e);
+    expect((doge as MoonstreamError).code).toBe('USAGE');
+    expect((doge as Error).message).toMatch(/^no engine configuration for DOGE/);
   });
 
   it('warns when the log holds overlapping runs (a capture replayed twice into one data dir)', async () => {

@@ -16,6 +16,7 @@ import { dataPaths } from '../store/data-dir.js';
 import { rotatedFiles } from '../store/jsonl-log.js';
 import { decodeFileHeader, decodeRecord, RECORD_SIZE, RingFormatError, slotOffset } from '../store/ring-codec.js';
 import { fileError, readJsonFile, requireDataDir } from '../inspect/files.js';
+import { assertConfiguredSymbols } from '../preflight.js';
 import type { ReplayProgress, ReplaySummary } from '../replay/replay.js';
 import { parseLogLine, type ApproachRecord, type CalibrationRecord, type LiquidationRecord, type MinuteRecord, type ZoneRecordLine } from './records.js';
 import { buildSymbolAudit, type AuditSymbolReport, type LogStats, type SkippedLine } from './report.js';
@@ -100,6 +101,7 @@ async function auditDataDir(options: AuditOptions): Promise<AuditReport> {
   const paths = dataPaths(options.dataDir);
   let symbols: string[];
   if (options.symbol !== undefined) {
+    assertConfiguredSymbols([options.symbol]);
     if (rotatedFiles(paths.calibratorLog(options.symbol)).length === 0) {
       throw new MoonstreamError('FILE_NOT_FOUND', `${paths.calibratorLog(options.symbol)}: no calibrator log for ${options.symbol} (nothing to audit; run \`moonstream replay\` or \`moonstream live\` with it first)`);
     }
