@@ -8,6 +8,7 @@
 import { MoonstreamError } from '../errors.js';
 import { LADDERS, leverageConfigFor } from '../engines/leverage-config.js';
 import type { Venue } from '../events.js';
+import { OKX_CONTRACT_SIZES } from '../venues/okx/contract-sizes.js';
 
 /** How a venue lists one instrument (tick, lot, how it prints numbers). */
 export interface InstrumentSpec {
@@ -45,12 +46,19 @@ const BYBIT_SPECS: Record<string, SpecRow> = {
   ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: 2, qtyDecimals: 2, lotUnits: 1, qtyDisplay: 2, contractSize: 1 },
   SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: 3, qtyDecimals: 1, lotUnits: 1, qtyDisplay: 1, contractSize: 1 },
 };
-/** OKX swaps: sizes in contracts (lot 0.01 contract), ctVal BTC 0.01, ETH 0.1, SOL 1; shortest-form numbers. */
+/** OKX swaps: sizes in contracts (lot 0.01 contract), ctVal from the normalizer's table (BTC 0.01, ETH 0.1, SOL 1); shortest-form numbers. */
 const OKX_SPECS: Record<string, SpecRow> = {
-  BTC: { priceDecimals: 1, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 0.01 },
-  ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 0.1 },
-  SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 1 },
+  BTC: { priceDecimals: 1, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('BTC') },
+  ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('ETH') },
+  SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('SOL') },
 };
+
+/** The simulated OKX contracts are the ones the normalizer sizes with: one table, no copy. */
+function okxContractSize(symbol: string): number {
+  const size = OKX_CONTRACT_SIZES[symbol];
+  if (size === undefined) throw new Error(`no OKX contract size for ${symbol} in src/venues/okx/contract-sizes.ts`);
+  return size;
+}
 
 export function instrumentSpec(venue: Venue, symbol: string): InstrumentSpec {
   const table = venue === 'binance' ? BINANCE_SPECS : venue === 'bybit' ? BYBIT_SPECS : OKX_SPECS;
