@@ -192,6 +192,31 @@ describe('malformed input', () => {
     expect(reader.stats.tornTail?.reason).toMatch(/truncated/);
   });
 
+  it('takes the format from the first line that matches one, so a leading garbage line starting with a digit is one malformed line', async () => {
+    const file = path.join(dir, 'digit-garbage.jsonl');
+    fs.writeFileSync(file, `42 garbage\n${JSON.stringify(SAMPLE[0])}\n${JSON.stringify(SAMPLE[1])}\n`);
+    const seen: MalformedLine[] = [];
+    const reader = openCapture(file, { onMalformed: (m) => seen.push(m) });
+    const got: Envelope[] = [];
+    for await (const batch of reader) got.push(...batch);
+    expect(got).toEqual([SAMPLE[0], SAMPLE[1]]);
+    expect(reader.stats.format).toBe('moonstream');
+    expect(reader.stats.malformed).toBe(1);
+    expect(seen.map((m) => m.line)).toEqual([1]);
+  });
+
+  it('reads an hftbacktest recording whose first lines match no format', async () => {
+    const file = path.join(dir, 'garbage-then-hft.txt');
+    const frame = '1721347021080832061 {"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":4984028370881,"s":"BTCUSDT","b":"63943.90","B":"46.371","a":"63944.00","A":"0.095","T":1721347022507,"E":1721347022507}}';
+    fs.writeFileSync(file, `[1,2]\n17 {"x":1}\n${frame}\n`);
+    const reader = openCapture(file);
+    const got: Envelope[] = [];
+    for await (const batch of reader) got.push(...batch);
+    expect(reader.stats.format).toBe('hftbacktest');
+    expect(got.map((e) => e.c)).toEqual(['bookTicker']);
+    expect(reader.stats.malformed).toBe(2);
+  });
+
   it('names a missing file and a file that is not gzip', async () => {
     expect(() => openCapture(path.join(dir, 'missing.jsonl'))).toThrow(/missing\.jsonl: no such file/);
     const fake = path.join(dir, 'fake.jsonl.gz');
