@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CAPTURE_MALFORMED' // strict mode: the first malformed capture line
   | 'CAPTURE_EMPTY' // a capture with no known venue messages
   | 'STATE_CORRUPT'
+  | 'INTERRUPTED' // stopped by SIGINT/SIGTERM before it finished: exit 130 like a shell's Ctrl-C
   | 'INTERNAL';
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -22,6 +23,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   CAPTURE_MALFORMED: 1,
   CAPTURE_EMPTY: 1,
   STATE_CORRUPT: 1,
+  INTERRUPTED: 130,
   INTERNAL: 1,
 };
 

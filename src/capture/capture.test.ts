@@ -118,6 +118,27 @@ describe('capture round trip', () => {
   });
 });
 
+describe('a capture that cannot be written', () => {
+  it('is a typed error naming the file, not a raw ENOTDIR', () => {
+    fs.writeFileSync(path.join(dir, 'plain-file'), 'x');
+    const file = path.join(dir, 'plain-file', 'deeper', 'c.jsonl');
+    let error: unknown;
+    try {
+      new CaptureWriter(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MoonstreamError);
+    expect((error as MoonstreamError).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write the capture \\(a parent is not a directory, (ENOTDIR|EEXIST)\\)$`));
+  });
+
+  it('is FILE_NOT_FOUND where the file cannot be created (ENOENT)', () => {
+    if (!fs.existsSync('/proc/self')) return;
+    expect(() => new CaptureWriter('/proc/moonstream-capture.jsonl')).toThrow(expect.objectContaining({ code: 'FILE_NOT_FOUND', message: '/proc/moonstream-capture.jsonl: cannot write the capture (no such place to create it, ENOENT)' }));
+  });
+});
+
 describe('malformed input', () => {
   const lines = [
     JSON.stringify(SAMPLE[0]),
