@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -87,5 +88,92 @@ describe('moonstream simulate', () => {
     const profile = await run('--minutes', '1', '--out', path.join(dir, 'x.jsonl'), '--profile', 'turbo');
     expect(profile.code).toBe(2);
     expect(profile.err).toMatch(/Allowed choices are full, standard, light/);
+  });
+
+  it.each(['x.json', 'x.jsonl.zip', 'x.gz', 'x'])('refuses --out %s, which is not .jsonl or .jsonl.gz, with a usage error', async (name) => {
+    const out = path.join(dir, name);
+    const { code, err } = await run('--minutes', '1', '--out', out);
+    expect(code).toBe(2);
+    expect(err).toMatch(/expected a file ending in \.jsonl or \.jsonl\.gz/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['/proc/moonstream-x.jsonl', /^moonstream: \/proc\/moonstream-x\.jsonl: cannot write the capture \(no such place to create it, ENOENT\)\n$/],
+    ['<dir>/a-file/sub/x.jsonl', /^moonstream: .*a-file\/sub\/x\.jsonl: cannot write the capture \(a parent is not a directory, (ENOTDIR|EEXIST)\)\n$/],
+  ])('names an unwritable --out %s in one line, exit 1', async (target, message) => {
+    if (target.startsWith('/proc') && !fs.existsSync('/proc/self')) return;
+    fs.writeFileSync(path.join(dir, 'a-file'), 'not a directory');
+    const { code, err } = await run('--minutes', '1', '--out', target.replace('<dir>', dir));
+    expect(err).toMatch(message);
+    expect(code).toBe(1);
+  });
+
+  it('--help states the profiles’ cadence trade-off, and that mixes and shares are rescaled', async () => {
+    const { code, out } = await run('--help');
+    expect(code).toBe(0);
+    const help = out.replace(/\s+/g, ' ');
+    expect(help).toContain('full = the venues’ own cadences (books every 100 ms; ~3 min CPU');
+    expect(help).toContain('standard = books every ~2 s, channel still named depth@100ms as the stream it imitates');
+    expect(help).toContain('weights are rescaled to sum to 1 per symbol');
+    expect(help).toMatch(/--venue-shares <list> share of positions per venue, e\.g\. binance=0\.5,bybit=0\.3,okx=0\.2; rescaled to sum to 1/);
+  });
+
+  it('takes --venue-shares, rescaled to sum to 1, giving unnamed venues none', async () => {
+    const out = path.join(dir, 'shares.jsonl');
+    const { code, err } = await run('--minutes', '3', '--seed', '5', '--out', out, '--symbols', 'BTC', '--venue-shares', 'binance=3,okx=1');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const truth = JSON.parse(fs.readFileSync(`${out}.truth.json`, 'utf8')) as SimTruth;
+    expect(truth.venueShares).toEqual({ binance: 0.75, bybit: 0, okx: 0.25 });
+    expect(truth.liquidations.some((l) => l.venue === 'bybit')).toBe(false);
+  });
+
+  it.each([
+    ['binance=0.5,kraken=0.5', /unknown venue "kraken" \(known: binance, bybit, okx\)/],
+    ['binance=-1,okx=1', /share of binance must be a number ≥ 0, got "-1"/],
+    ['binance=0,okx=0', /shares sum to 0/],
+    ['binance', /"binance" is not venue=share/],
+    ['binance=1,binance=2', /names binance twice/],
+  ])('refuses --venue-shares %s with a usage error', async (shares, message) => {
+    const out = path.join(dir, 'bad-shares.jsonl');
+    const { code, err } = await run('--minutes', '1', '--out', out, '--venue-shares', shares);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses --venue-shares naming a venue that is not simulated', async () => {
+    const { code, err } = await run('--minutes', '1', '--out', path.join(dir, 'v.jsonl'), '--venues', 'binance,okx', '--venue-shares', 'bybit=1');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--venue-shares names bybit, which is not simulated \(venues: binance, okx\)/);
+  });
+});
+
+describe('the built binary on Ctrl-C', () => {
+  const bin = path.join(import.meta.dirname, '../dist/bin/moonstream.js');
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s stops, removes the partial capture and its stale truth, says so in one line and exits 130', async (signal) => {
+    const out = path.join(dir, `interrupted-${signal}.jsonl`);
+    fs.writeFileSync(`${out}.truth.json`, '{"from":"an earlier run"}');
+    const child = spawn(process.execPath, [bin, 'simulate', '--minutes', '6000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // wait (bounded) until the run has written its header and some simulated minutes
+      for (let i = 0; i < 200 && !(fs.existsSync(out) && fs.statSync(out).size > 200_000); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.statSync(out).size).toBeGreaterThan(200_000);
+      child.kill(signal);
+      expect(await exited).toBe(130);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toBe(`moonstream: interrupted: removed partial ${out}\n`);
+    expect(stdout).toBe('');
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(`${out}.truth.json`)).toBe(false);
   });
 });

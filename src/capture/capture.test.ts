@@ -118,6 +118,27 @@ describe('capture round trip', () => {
   });
 });
 
+describe('a capture that cannot be written', () => {
+  it('is a typed error naming the file, not a raw ENOTDIR', () => {
+    fs.writeFileSync(path.join(dir, 'plain-file'), 'x');
+    const file = path.join(dir, 'plain-file', 'deeper', 'c.jsonl');
+    let error: unknown;
+    try {
+      new CaptureWriter(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MoonstreamError);
+    expect((error as MoonstreamError).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write the capture \\(a parent is not a directory, (ENOTDIR|EEXIST)\\)$`));
+  });
+
+  it('is FILE_NOT_FOUND where the file cannot be created (ENOENT)', () => {
+    if (!fs.existsSync('/proc/self')) return;
+    expect(() => new CaptureWriter('/proc/moonstream-capture.jsonl')).toThrow(expect.objectContaining({ code: 'FILE_NOT_FOUND', message: '/proc/moonstream-capture.jsonl: cannot write the capture (no such place to create it, ENOENT)' }));
+  });
+});
+
 describe('malformed input', () => {
   const lines = [
     JSON.stringify(SAMPLE[0]),
@@ -190,6 +211,31 @@ describe('malformed input', () => {
     expect(got.length).toBeLessThan(2000);
     expect(got.every((e, i) => e.t === i)).toBe(true);
     expect(reader.stats.tornTail?.reason).toMatch(/truncated/);
+  });
+
+  it('takes the format from the first line that matches one, so a leading garbage line starting with a digit is one malformed line', async () => {
+    const file = path.join(dir, 'digit-garbage.jsonl');
+    fs.writeFileSync(file, `42 garbage\n${JSON.stringify(SAMPLE[0])}\n${JSON.stringify(SAMPLE[1])}\n`);
+    const seen: MalformedLine[] = [];
+    const reader = openCapture(file, { onMalformed: (m) => seen.push(m) });
+    const got: Envelope[] = [];
+    for await (const batch of reader) got.push(...batch);
+    expect(got).toEqual([SAMPLE[0], SAMPLE[1]]);
+    expect(reader.stats.format).toBe('moonstream');
+    expect(reader.stats.malformed).toBe(1);
+    expect(seen.map((m) => m.line)).toEqual([1]);
+  });
+
+  it('reads an hftbacktest recording whose first lines match no format', async () => {
+    const file = path.join(dir, 'garbage-then-hft.txt');
+    const frame = '1721347021080832061 {"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":4984028370881,"s":"BTCUSDT","b":"63943.90","B":"46.371","a":"63944.00","A":"0.095","T":1721347022507,"E":1721347022507}}';
+    fs.writeFileSync(file, `[1,2]\n17 {"x":1}\n${frame}\n`);
+    const reader = openCapture(file);
+    const got: Envelope[] = [];
+    for await (const batch of reader) got.push(...batch);
+    expect(reader.stats.format).toBe('hftbacktest');
+    expect(got.map((e) => e.c)).toEqual(['bookTicker']);
+    expect(reader.stats.malformed).toBe(2);
   });
 
   it('names a missing file and a file that is not gzip', async () => {

@@ -57,6 +57,9 @@ export interface CaptureStats {
 
 const MAX_SAMPLES = 20;
 
+/** The start of an hftbacktest line: a nanosecond receive time, a space, a JSON object or array. */
+const HFTBACKTEST_LINE = /^\d{10,} [{[]/;
+
 export class CaptureReader implements AsyncIterable<Envelope[]> {
   readonly file: string;
   readonly stats: CaptureStats;
@@ -193,8 +196,7 @@ class LineParser {
     const lineNo = ++this.stats.lines;
     if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
     if (end <= start) return;
-    const first = text.charCodeAt(start);
-    if (this.stats.format === undefined) this.stats.format = first >= 48 && first <= 57 ? 'hftbacktest' : 'moonstream';
+    if (this.stats.format === undefined && HFTBACKTEST_LINE.test(text.slice(start, Math.min(end, start + 32)))) this.stats.format = 'hftbacktest';
     if (this.stats.format === 'hftbacktest') {
       this.parseHftbacktestLine(text, start, end, lineNo, batch, last);
       return;
@@ -205,6 +207,14 @@ class LineParser {
     } catch (error) {
       this.bad(text, start, end, lineNo, `not JSON (${(error as Error).message})`, last);
       return;
+    }
+    if (this.stats.format === undefined) {
+      // the format is the first line's that matches one; lines before it are malformed
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        this.bad(text, start, end, lineNo, 'neither a JSON envelope nor "<ns timestamp> <json>"', last);
+        return;
+      }
+      this.stats.format = 'moonstream';
     }
     const problem = envelopeProblem(value);
     if (problem === undefined) {

@@ -19,6 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { MoonstreamError } from '../errors.js';
 import { CAPTURE_VERSION, formatEnvelope, formatRawEnvelope, type CaptureHeader, type Envelope } from './envelope.js';
 
 export interface CaptureWriterOptions {
@@ -50,9 +51,14 @@ export class CaptureWriter {
     this.gzip = file.endsWith('.gz');
     this.flushBytes = options.flushBytes ?? (this.gzip ? 64 * 1024 : 0);
     this.gzipLevel = options.gzipLevel ?? 6;
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const appendingToExisting = options.append === true && fs.existsSync(file) && fs.statSync(file).size > 0;
-    this.fd = fs.openSync(file, options.append ? 'a' : 'w');
+    let appendingToExisting: boolean;
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      appendingToExisting = options.append === true && fs.existsSync(file) && fs.statSync(file).size > 0;
+      this.fd = fs.openSync(file, options.append ? 'a' : 'w');
+    } catch (error) {
+      throw cannotCreate(file, error);
+    }
     if (options.header && !appendingToExisting) {
       this.writeLine(JSON.stringify({ moonstream: 'capture', version: CAPTURE_VERSION, ...options.header }));
     }
@@ -154,4 +160,22 @@ export class CaptureWriter {
     this.pendingBytes += text.length;
     if (this.pendingBytes >= this.flushBytes) this.flush();
   }
+}
+
+const CREATE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such place to create it',
+  ENOTDIR: 'a parent is not a directory',
+  EEXIST: 'a parent is not a directory', // mkdir's answer on some platforms
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'read-only file system',
+};
+
+/** A capture that cannot be opened for writing, as one line naming the file (exit 1, not an internal error). */
+function cannotCreate(file: string, error: unknown): MoonstreamError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === undefined ? (error as Error).message : `${CREATE_ERRORS[code] ?? 'refused'}, ${code}`;
+  // the codes are the reader's: FILE_NOT_FOUND when the place does not exist, FILE_UNREADABLE for any other refusal
+  return new MoonstreamError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `${file}: cannot write the capture (${why})`, { cause: error });
 }

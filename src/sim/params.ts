@@ -7,7 +7,8 @@
 
 import { MoonstreamError } from '../errors.js';
 import { LADDERS, leverageConfigFor } from '../engines/leverage-config.js';
-import type { Venue } from '../events.js';
+import { VENUES, isVenue, type Venue } from '../events.js';
+import { OKX_CONTRACT_SIZES } from '../venues/okx/contract-sizes.js';
 
 /** How a venue lists one instrument (tick, lot, how it prints numbers). */
 export interface InstrumentSpec {
@@ -45,12 +46,19 @@ const BYBIT_SPECS: Record<string, SpecRow> = {
   ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: 2, qtyDecimals: 2, lotUnits: 1, qtyDisplay: 2, contractSize: 1 },
   SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: 3, qtyDecimals: 1, lotUnits: 1, qtyDisplay: 1, contractSize: 1 },
 };
-/** OKX swaps: sizes in contracts (lot 0.01 contract), ctVal BTC 0.01, ETH 0.1, SOL 1; shortest-form numbers. */
+/** OKX swaps: sizes in contracts (lot 0.01 contract), ctVal from the normalizer's table (BTC 0.01, ETH 0.1, SOL 1); shortest-form numbers. */
 const OKX_SPECS: Record<string, SpecRow> = {
-  BTC: { priceDecimals: 1, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 0.01 },
-  ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 0.1 },
-  SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: 1 },
+  BTC: { priceDecimals: 1, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('BTC') },
+  ETH: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('ETH') },
+  SOL: { priceDecimals: 2, tickUnits: 1, priceDisplay: -1, qtyDecimals: 2, lotUnits: 1, qtyDisplay: -1, contractSize: okxContractSize('SOL') },
 };
+
+/** The simulated OKX contracts are the ones the normalizer sizes with: one table, no copy. */
+function okxContractSize(symbol: string): number {
+  const size = OKX_CONTRACT_SIZES[symbol];
+  if (size === undefined) throw new Error(`no OKX contract size for ${symbol} in src/venues/okx/contract-sizes.ts`);
+  return size;
+}
 
 export function instrumentSpec(venue: Venue, symbol: string): InstrumentSpec {
   const table = venue === 'binance' ? BINANCE_SPECS : venue === 'bybit' ? BYBIT_SPECS : OKX_SPECS;
@@ -222,6 +230,30 @@ export function parseLeverageMix(json: string, symbols: readonly string[]): Reco
     out[symbol] = { tiers, weights: weights.map((w) => w / sum) };
   }
   return out;
+}
+
+/**
+ * `--venue-shares binance=0.5,bybit=0.3,okx=0.2` → the share of new positions per simulated
+ * venue, rescaled to sum to 1. Venues it does not name get no positions (their books and
+ * trades still run); it may name only venues in `venues`.
+ */
+export function parseVenueShares(text: string, venues: readonly Venue[]): Partial<Record<Venue, number>> {
+  const given = new Map<Venue, number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z]+)\s*[=:]\s*(\S+)$/i.exec(part);
+    if (!match) throw usage(`--venue-shares: "${part}" is not venue=share (e.g. binance=0.5,bybit=0.3,okx=0.2)`);
+    const venue = match[1]!.toLowerCase();
+    if (!isVenue(venue)) throw usage(`--venue-shares: unknown venue "${match[1]}" (known: ${VENUES.join(', ')})`);
+    if (!venues.includes(venue)) throw usage(`--venue-shares names ${venue}, which is not simulated (venues: ${venues.join(', ')})`);
+    if (given.has(venue)) throw usage(`--venue-shares names ${venue} twice`);
+    const share = Number(match[2]);
+    if (!Number.isFinite(share) || share < 0) throw usage(`--venue-shares: share of ${venue} must be a number ≥ 0, got "${match[2]}"`);
+    given.set(venue, share);
+  }
+  if (given.size === 0) throw usage('--venue-shares: expected venue=share pairs, e.g. binance=0.5,bybit=0.3,okx=0.2');
+  const sum = [...given.values()].reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) throw usage('--venue-shares: shares sum to 0; give at least one venue a positive share');
+  return Object.fromEntries(venues.map((v) => [v, (given.get(v) ?? 0) / sum]));
 }
 
 function usage(message: string): MoonstreamError {

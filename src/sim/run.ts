@@ -25,6 +25,11 @@ export interface SimRunOptions extends SimOptions {
   readonly minutes: number;
   /** Called about once per simulated minute (the run yields to the event loop then, so spinners turn). */
   readonly onProgress?: (progress: SimProgress) => void;
+  /**
+   * Aborting stops the run at its next yield (once per simulated minute): it rejects with
+   * an `INTERRUPTED` MoonstreamError and emits nothing more.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SimProgress {
@@ -43,6 +48,7 @@ const RATIO_ROUTES: Readonly<Record<TraderRatioKind, string>> = {
 /** Run a simulation, handing every frame (REST answers included) to `consumer` in receive-time order. */
 export async function runSimulation(options: SimRunOptions, consumer: FrameConsumer): Promise<SimMarket> {
   if (!Number.isInteger(options.minutes) || options.minutes < 1) throw new MoonstreamError('USAGE', `--minutes must be a whole number ≥ 1, got ${options.minutes}`);
+  throwIfInterrupted(options.signal);
   const market = new SimMarket(options, consumer);
   const start = market.startMs;
   const end = start + options.minutes * 60_000;
@@ -72,6 +78,7 @@ export async function runSimulation(options: SimRunOptions, consumer: FrameConsu
       options.onProgress?.({ minutesDone: (target - start) / 60_000, minutes: options.minutes, frames: market.stats.frames, liquidations: market.liquidations });
       nextProgress += 60_000;
       await yieldToEventLoop();
+      throwIfInterrupted(options.signal);
     }
     if (at < end && at === target) {
       polls.runDue(at);
@@ -142,6 +149,10 @@ class PollQueue {
   }
 }
 
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new MoonstreamError('INTERRUPTED', 'interrupted', { cause: signal.reason });
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -184,8 +195,13 @@ export async function simulateToFile(options: SimulateFileOptions): Promise<Simu
   try {
     market = await runSimulation(options, (f) => writer.writeRaw(f.t, f.v, f.c, f.json, f.q));
   } catch (error) {
+    // a capture cut short (its header promises more minutes) and a truth that may belong to an earlier run: remove both
     writer.close();
     fs.rmSync(options.out, { force: true });
+    fs.rmSync(truthFile, { force: true });
+    if (error instanceof MoonstreamError && error.code === 'INTERRUPTED') {
+      throw new MoonstreamError('INTERRUPTED', `interrupted: removed partial ${options.out}`, { cause: error });
+    }
     throw error;
   }
   writer.close();
