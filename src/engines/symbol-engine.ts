@@ -399,10 +399,11 @@ export class SymbolEngine {
     }
   }
 
-  /** Write the zones file now (shutdown), whatever the time since the last save. */
+  /** Shutdown: write the zones file and the calibrator's state now, whatever the time since the last save. */
   flush(): void {
     if (!this.clock.started) return;
     this.writeZones(this.clock.minuteStart);
+    this.calibrator.flush?.(this.clock.minuteStart);
     this.sink.flush();
   }
 

@@ -60,7 +60,7 @@ import {
 import { MixEvidence, type MixEstimate, type MixEstimatorOptions } from './mix-estimator.js';
 import { biasStep, bufferStep, guardWeights, impliedMargin, toleranceStep, weightStep } from './update.js';
 import { INITIAL_VOLATILITY, nextVolatility, temperatures, type VolatilityState } from './volatility.js';
-import { buildWeightsFile, restoreWeights, type LearningStateJson, type RestoreResult, type WeightsFile } from './weights-file.js';
+import { buildWeightsFile, restoreWeights, type LearningStateJson, type RestoreResult, type WeightsFile, type WindowStatsJson } from './weights-file.js';
 
 const MINUTE_MS = 60_000;
 /** Liquidations held while no snapshot was seen (only when called outside a SymbolEngine, which holds them itself). */
@@ -135,6 +135,10 @@ export interface CalibratorCounters {
   approaches: number;
   approach_hits: number;
   weights_saved: number;
+  /** Weights files saved by `flush` (shutdown), between calibrations. */
+  weights_flushed: number;
+  /** `flush` before the first snapshot: nothing learned yet, nothing saved (a restored file stays as it is). */
+  flush_skipped_not_started: number;
   saved_loaded: number;
   saved_migrated: number;
   saved_ignored: number;
@@ -175,6 +179,8 @@ function zeroCounters(): CalibratorCounters {
     approaches: 0,
     approach_hits: 0,
     weights_saved: 0,
+    weights_flushed: 0,
+    flush_skipped_not_started: 0,
     saved_loaded: 0,
     saved_migrated: 0,
     saved_ignored: 0,
@@ -224,6 +230,53 @@ function newWindow(n: number): WindowStats {
     approached: new Float64Array(n),
     approachHits: new Float64Array(n),
   };
+}
+
+/** The open window's statistics as saved (a flush between calibrations); the tolerance step uses its hit rate. */
+function windowJson(w: WindowStats): WindowStatsJson {
+  return {
+    events: w.events,
+    learning: w.learning,
+    attributed: w.attributed,
+    fallback: w.fallback,
+    price_insane: w.priceInsane,
+    tier_disabled: w.tierDisabled,
+    late: w.late,
+    from_mark: w.fromMark,
+    hits: w.hits,
+    misses: w.misses,
+    responsibility: Array.from(w.responsibility),
+    hit_credit: Array.from(w.hitCredit),
+    exposure_usd: Array.from(w.exposureUsd),
+    exposure_unit_usd: Array.from(w.exposureUnitUsd),
+    observed_usd: Array.from(w.observedUsd),
+    attributed_count: Array.from(w.attributedCount),
+    approached: Array.from(w.approached),
+    approach_hits: Array.from(w.approachHits),
+  };
+}
+
+function windowOf(j: WindowStatsJson, n: number): WindowStats {
+  const w = newWindow(n);
+  w.events = j.events;
+  w.learning = j.learning;
+  w.attributed = j.attributed;
+  w.fallback = j.fallback;
+  w.priceInsane = j.price_insane;
+  w.tierDisabled = j.tier_disabled;
+  w.late = j.late;
+  w.fromMark = j.from_mark;
+  w.hits = j.hits;
+  w.misses = j.misses;
+  w.responsibility.set(j.responsibility);
+  w.hitCredit.set(j.hit_credit);
+  w.exposureUsd.set(j.exposure_usd);
+  w.exposureUnitUsd.set(j.exposure_unit_usd);
+  w.observedUsd.set(j.observed_usd);
+  w.attributedCount.set(j.attributed_count);
+  w.approached.set(j.approached);
+  w.approachHits.set(j.approach_hits);
+  return w;
 }
 
 interface CachedMinute {
@@ -394,6 +447,23 @@ export class LiquidationCalibrator implements CalibratorPort {
     });
   }
 
+  /**
+   * Shutdown: save the learning state as it is now (the weights file, its `state` with the
+   * open window's statistics), so a restart continues from here rather than from the last
+   * calibration, and a run shorter than a window still leaves its file. Before the first
+   * snapshot nothing has been learned and a restored file is still on disk as it was, so
+   * nothing is written (counted).
+   */
+  flush(ts: number): void {
+    if (!this.started) {
+      this.counts.flush_skipped_not_started++;
+      return;
+    }
+    this.output.saveWeights(this.weightsFile(ts));
+    this.counts.weights_saved++;
+    this.counts.weights_flushed++;
+  }
+
   /** Current hit tolerance, buckets. */
   get hitTolerance(): number {
     return this.tolerance;
@@ -439,6 +509,7 @@ export class LiquidationCalibrator implements CalibratorPort {
         if (problem) r.notes.push(`mix evidence not restored: ${problem}`);
       }
       for (const [minuteStart, ohlc4] of s.minute_cache) this.cache.push({ minuteStart, ohlc4 });
+      if (s.window !== undefined) this.window = windowOf(s.window, this.n);
     }
     this.restoreLine = {
       status: r.migrated ? 'migrated' : 'loaded',
@@ -470,6 +541,7 @@ export class LiquidationCalibrator implements CalibratorPort {
       buffer_samples: this.bufferSamples.slice(),
       mix_evidence: this.evidence.toJson(),
       minute_cache: this.cache.map((c) => [c.minuteStart, c.ohlc4]),
+      window: windowJson(this.window),
     };
   }
 

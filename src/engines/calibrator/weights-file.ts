@@ -48,7 +48,34 @@ export interface LearningStateJson {
   readonly mix_evidence?: MixEvidenceJson;
   /** The fallback's minute cache: [minute start ms, OHLC4], oldest first. */
   readonly minute_cache: [number, number][];
+  /** The open window's statistics (a save between calibrations, at shutdown); absent in files written before it existed. */
+  readonly window?: WindowStatsJson;
 }
+
+/** The open calibration window's statistics: counts, and per tier (aligned with the ladder) sums. */
+export interface WindowStatsJson {
+  readonly events: number;
+  readonly learning: number;
+  readonly attributed: number;
+  readonly fallback: number;
+  readonly price_insane: number;
+  readonly tier_disabled: number;
+  readonly late: number;
+  readonly from_mark: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly responsibility: number[];
+  readonly hit_credit: number[];
+  readonly exposure_usd: number[];
+  readonly exposure_unit_usd: number[];
+  readonly observed_usd: number[];
+  readonly attributed_count: number[];
+  readonly approached: number[];
+  readonly approach_hits: number[];
+}
+
+const WINDOW_COUNTS = ['events', 'learning', 'attributed', 'fallback', 'price_insane', 'tier_disabled', 'late', 'from_mark', 'hits', 'misses'] as const;
+const WINDOW_PER_TIER = ['responsibility', 'hit_credit', 'exposure_usd', 'exposure_unit_usd', 'observed_usd', 'attributed_count', 'approached', 'approach_hits'] as const;
 
 export interface WeightsFile {
   readonly schema_version: number;
@@ -239,6 +266,10 @@ function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson
   if (!numbers(s.tolerance_samples)) return 'tolerance_samples';
   if (s.buffer_samples !== undefined && !numbers(s.buffer_samples)) return 'buffer_samples';
   if (!Array.isArray(s.minute_cache) || s.minute_cache.length > MINUTE_CACHE_SIZE || !s.minute_cache.every((e) => numbers(e, 2))) return 'minute_cache';
+  if (s.window !== undefined) {
+    const w = s.window as Record<string, unknown> | null;
+    if (w === null || typeof w !== 'object' || !WINDOW_COUNTS.every((k) => finite(w[k]) && (w[k] as number) >= 0) || !WINDOW_PER_TIER.every((k) => numbers(w[k], n))) return 'window';
+  }
   const weights = s.weights.map((w, i) => (leverage.disabledTiers.has(leverage.tiers[i]!) ? 0 : w / enabledSum));
   const clampNum = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   return {
