@@ -288,6 +288,27 @@ describe('LiquidationCalibrator restart', () => {
     expect(cal.counters()).toMatchObject({ flush_skipped_not_started: 1, weights_flushed: 0 });
   });
 
+  it('resets a restored window newer than the first snapshot (an older capture replayed into a used data dir) and keeps calibrating', () => {
+    const a = make();
+    drive(a.cal, a.out, inventory(), 100, 130, []);
+    a.cal.flush(T0 + 130 * MIN);
+    const saved = a.out.files.at(-1) as { state: { window_start_ms: number; mix_evidence: { events: [number][] } } };
+    expect(saved.state.window_start_ms).toBe(T0 + 120 * MIN);
+    expect(saved.state.mix_evidence.events.length).toBeGreaterThan(0);
+
+    // two hours earlier: the saved window starts 120 min after the first snapshot's
+    const b = make(saved);
+    drive(b.cal, b.out, inventory(), 0, 31, []);
+    expect(b.out.warnings.some((w) => /saved calibrator window is 120 min newer than the first snapshot; window reset, \d+ newer evidence entries dropped/.test(w))).toBe(true);
+    expect(b.cal.counters()).toMatchObject({ saved_window_newer_reset: 1, saved_loaded: 1, calibrations: 2 });
+    expect(b.out.linesOf('calibration').map((l) => l.window_start_ms)).toEqual([T0, T0 + 15 * MIN]);
+    expect(b.out.linesOf('weights_restore')[0]).toMatchObject({ window_reset: { saved_window_start_ms: T0 + 120 * MIN, minutes_newer: 120 } });
+    // nothing of the later run's evidence or minutes survives into this one
+    const state = b.cal.weightsFile(0).state!;
+    for (const [ts] of state.mix_evidence!.events) expect(ts).toBeLessThan(T0 + 31 * MIN);
+    for (const [minuteStart] of state.minute_cache) expect(minuteStart).toBeLessThan(T0 + 31 * MIN);
+  });
+
   it('starts from a migrated PoC file and says so', () => {
     const { cal, out } = make({ schema_version: 2, symbol: 'BTC', ladder: [10, 20, 50], weights: [0, 0.4, 0.6], buffer: 0.003, tolerance: 6, bias_pct_long: 0.004, bias_pct_short: -0.004, calibration_count: 5 }, { leverage: LADDER });
     expect(cal.weights()).toEqual({ weights: { 10: 0, 20: 0.4, 50: 0.6 }, buffer: 0, bias: { long: 0, short: 0 } });

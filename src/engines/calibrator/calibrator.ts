@@ -142,6 +142,8 @@ export interface CalibratorCounters {
   saved_loaded: number;
   saved_migrated: number;
   saved_ignored: number;
+  /** Restored window state newer than the first snapshot (an older capture replayed into a used data dir): window reset so calibration proceeds. */
+  saved_window_newer_reset: number;
 }
 
 function zeroCounters(): CalibratorCounters {
@@ -184,6 +186,7 @@ function zeroCounters(): CalibratorCounters {
     saved_loaded: 0,
     saved_migrated: 0,
     saved_ignored: 0,
+    saved_window_newer_reset: 0,
   };
 }
 
@@ -782,6 +785,9 @@ export class LiquidationCalibrator implements CalibratorPort {
   private minute(s: MinuteSnapshot): void {
     const first = !this.started;
     this.started = true;
+    const windowMs = this.windowMinutes * MINUTE_MS;
+    const boundary = Math.floor(s.validFrom / windowMs) * windowMs;
+    if (first && this.windowStart !== undefined && this.windowStart > boundary) this.resetNewerWindow(s, boundary);
     if (first && this.restoreLine) {
       this.output.log({ type: 'weights_restore', ts: s.validFrom, minute_key: s.minuteKey, symbol: this.symbol, ...this.restoreLine }, s.validFrom);
       this.restoreLine = undefined;
@@ -809,10 +815,40 @@ export class LiquidationCalibrator implements CalibratorPort {
       const held = this.held.splice(0);
       for (const { event, context } of held) this.process(event, context);
     }
-    const windowMs = this.windowMinutes * MINUTE_MS;
-    const boundary = Math.floor(s.validFrom / windowMs) * windowMs;
     if (this.windowStart === undefined) this.windowStart = boundary;
     else if (boundary > this.windowStart) this.calibrate(s, boundary);
+  }
+
+  /**
+   * The restored window starts after this snapshot's window (an older capture replayed
+   * into a used data dir): `boundary > windowStart` would not fire again before event time
+   * caught up with the saved run, so nothing would calibrate. The window restarts here.
+   * Its pending responsibility and statistics go with it (they belong to the saved run's
+   * later window). Mix evidence and cached minutes newer than the snapshot go too: the
+   * evidence weight 0.5^(age/half-life) of a negative age exceeds 1 and the horizon would
+   * never prune them, and the fallback would place levels at future prices. Older
+   * evidence, the learned parameters and the unused bias/buffer/tolerance samples (which
+   * measure those parameters, not a time) stay; the volatility keeps its level but not its
+   * reference close (a return against a later run's price is not this market's).
+   */
+  private resetNewerWindow(s: MinuteSnapshot, boundary: number): void {
+    const saved = this.windowStart!;
+    const minutes = Math.round((saved - boundary) / MINUTE_MS);
+    const evidenceDropped = this.evidence.dropAfter(s.validFrom);
+    const cached = this.cache.length;
+    const keep = this.cache.filter((c) => c.minuteStart < s.minuteStart);
+    this.cache.length = 0;
+    this.cache.push(...keep);
+    this.windowStart = undefined;
+    this.window = newWindow(this.n);
+    this.pendingResponsibility.fill(0);
+    this.pendingEvents = 0;
+    this.vol = { ewma: this.vol.ewma, lastClose: undefined };
+    this.counts.saved_window_newer_reset++;
+    this.output.warn?.(`saved calibrator window is ${minutes} min newer than the first snapshot; window reset, ${evidenceDropped} newer evidence entr${evidenceDropped === 1 ? 'y' : 'ies'} dropped (replaying into a used data dir?)`);
+    const reset = { saved_window_start_ms: saved, minutes_newer: minutes, evidence_dropped: evidenceDropped, cached_minutes_dropped: cached - keep.length };
+    if (this.restoreLine) this.restoreLine = { ...this.restoreLine, window_reset: reset };
+    else this.output.log({ type: 'weights_restore', ts: s.validFrom, minute_key: s.minuteKey, symbol: this.symbol, status: 'loaded', window_reset: reset }, s.validFrom);
   }
 
   private onApproach(o: ApproachOutcome, ts: number): void {
