@@ -201,6 +201,8 @@ export interface OrderBookPort {
    */
   advance(ts: number): void;
   stats(): Readonly<Record<string, unknown>>;
+  /** Shutdown: write the stats file now (it is otherwise written when a 30 s slot closes). Optional. */
+  flush?(): void;
 }
 
 export type OrderBookFactory = (init: OrderBookInit) => OrderBookPort;

@@ -399,11 +399,12 @@ export class SymbolEngine {
     }
   }
 
-  /** Shutdown: write the zones file and the calibrator's state now, whatever the time since the last save. */
+  /** Shutdown: write the zones file, the calibrator's state and the order-book stats now, whatever the time since the last save. */
   flush(): void {
     if (!this.clock.started) return;
     this.writeZones(this.clock.minuteStart);
     this.calibrator.flush?.(this.clock.minuteStart);
+    this.orderBook.flush?.();
     this.sink.flush();
   }
 
