@@ -331,6 +331,20 @@ describe('SymbolEngine inference and snapshots', () => {
   });
 });
 
+describe('SymbolEngine grid trimming', () => {
+  it('counts the minutes, buckets and combined USD left outside the 1000-point grid with BTC at 125 000', () => {
+    const { engine: e } = engine();
+    e.apply(mark(T0 + 1_000, 125_000));
+    e.apply(liquidation(T0 + 2_000, 'long', 113_000, 1)); // 9.6 % below: on the tape, outside the grid
+    e.apply(mark(T0 + MIN + 1_000, 125_000));
+    const counters = e.counters();
+    expect(counters).toMatchObject({ heatmapMinutesGridTrimmed: 1, heatmapBucketsOutsideGrid: 251 });
+    expect(counters.heatmapOutsideGridUsd).toBeCloseTo(0.35 * e.tape.get('long', 5650), 2);
+    expect(counters.heatmapOutsideGridUsd).toBeGreaterThan(0.35 * 113_000 * 0.9);
+    expect(e.snapshotV2()!.stats.counters.heatmapBucketsOutsideGrid).toBe(251);
+  });
+});
+
 describe('SymbolEngine flush (shutdown)', () => {
   it('writes the order-book stats at flush, so the file does not lag the last 30 s slot', () => {
     const { engine: e, sink } = engine({ orderBook: orderBookFactory });
