@@ -19,6 +19,26 @@ function pools(tape: LiquidationTape, inference: EntryInference, centre = C) {
   return findPools(buildFrame(tape, inference, DEFAULT_HEATMAP_CONFIG, centre, centre), centre, DEFAULT_HEATMAP_CONFIG, inference);
 }
 
+describe('grid trimming (BTC above ~100 000 at step 20)', () => {
+  it('counts the buckets and the combined map the 1000-point grid leaves out of the ±10 % band', () => {
+    const { tape, inference } = engines();
+    const centre = 125_000;
+    // band ±10 %: indices 5625 (112 500) … 6875 (137 500), 1251 buckets; the grids keep 5751 … 6750 (115 020 … 135 000)
+    tape.add('long', 5650, 100_000, 0); // 113 000: outside
+    tape.add('long', 6000, 80_000, 0); // 120 000: inside
+    tape.add('short', 6800, 40_000, 0); // 136 000: outside
+    const frame = buildFrame(tape, inference, DEFAULT_HEATMAP_CONFIG, centre, centre);
+    expect(frame.v2Grid).toMatchObject({ firstIndex: 5751, count: 1000, priceMin: 115_020, priceMax: 135_000 });
+    expect(frame.outsideGrid).toEqual({ buckets: 251, combined: { long: 0.35 * 100_000, short: 0.35 * 40_000 } });
+    // what the counter is for: the pool at 113 000 is lost, the one at 120 000 found
+    const found = findPools(frame, centre, DEFAULT_HEATMAP_CONFIG, inference);
+    expect(found.long.map((p) => p.price)).toEqual([120_000]);
+    expect(found.short).toEqual([]);
+    // at 65 000 the band fits: nothing outside
+    expect(buildFrame(tape, inference, DEFAULT_HEATMAP_CONFIG, C, C).outsideGrid).toEqual({ buckets: 0, combined: { long: 0, short: 0 } });
+  });
+});
+
 describe('pools', () => {
   it('clusters buckets within 0.5 % of a peak into one pool with a mass-weighted price', () => {
     const { tape, inference } = engines();

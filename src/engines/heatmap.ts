@@ -63,6 +63,12 @@ export interface HeatmapFrame {
   readonly v1Grid: Grid;
   /** Max of the combined map over the V2 grid, both sides (the intensity normalizer). */
   readonly maxCombined: number;
+  /**
+   * What the ±rangePct band held beyond the frame when the grids were trimmed to
+   * MAX_GRID_POINTS (BTC above ~100 000 at step 20): its buckets, and its combined map
+   * per side (same units as a pool's `notional_usd`). Zero when nothing was trimmed.
+   */
+  readonly outsideGrid: { readonly buckets: number; readonly combined: Record<Side, number> };
 }
 
 export function buildFrame(tape: LiquidationTape, inference: EntryInference, config: HeatmapConfig, centre: number, close: number): HeatmapFrame {
@@ -84,7 +90,28 @@ export function buildFrame(tape: LiquidationTape, inference: EntryInference, con
     v2Grid,
     v1Grid,
     maxCombined: 0,
+    outsideGrid: { buckets: 0, combined: { long: 0, short: 0 } },
   };
+  // the untrimmed band: its buckets beyond the frame are lost to pools and grids; say how much
+  const bandFirst = Math.round((centre * (1 - config.rangePct)) / step);
+  const bandLast = Math.round((centre * (1 + config.rangePct)) / step);
+  const below = Math.max(0, firstIndex - bandFirst);
+  const above = Math.max(0, bandLast - lastIndex);
+  if (below + above > 0) {
+    const outside = { long: 0, short: 0 };
+    for (const side of ['long', 'short'] as const) {
+      let tapeUsd = 0;
+      tape.forEach(side, (index, b) => {
+        if ((index >= bandFirst && index < firstIndex) || (index > lastIndex && index <= bandLast)) tapeUsd += b.notional;
+      });
+      let projectedUsd = 0;
+      const add = (_i: number, _t: number, usd: number) => (projectedUsd += usd);
+      if (below > 0) inference.forEachInWindow(side, bandFirst, below, add);
+      if (above > 0) inference.forEachInWindow(side, lastIndex + 1, above, add);
+      outside[side] = config.tapeWeight * tapeUsd + config.projectionWeight * projectedUsd;
+    }
+    frame.outsideGrid = { buckets: below + above, combined: outside };
+  }
   let max = 0;
   const v2From = v2Grid.firstIndex - firstIndex;
   const v2To = v2From + v2Grid.count;

@@ -129,6 +129,12 @@ export interface CalibratorPort {
   weights(): WeightsUpdate;
   /** Named counters (events seen, processed, skipped by reason, calibrations, …). */
   counters(): Readonly<Record<string, number>>;
+  /**
+   * Shutdown (`SymbolEngine.flush`): persist the current learning state through
+   * `CalibratorOutput.saveWeights` so a restart continues from it; `ts` is event time
+   * (the open minute's start). Optional: a calibrator without state has nothing to save.
+   */
+  flush?(ts: number): void;
 }
 
 export type CalibratorFactory = (init: CalibratorInit) => CalibratorPort;
@@ -195,6 +201,8 @@ export interface OrderBookPort {
    */
   advance(ts: number): void;
   stats(): Readonly<Record<string, unknown>>;
+  /** Shutdown: write the stats file now (it is otherwise written when a 30 s slot closes). Optional. */
+  flush?(): void;
 }
 
 export type OrderBookFactory = (init: OrderBookInit) => OrderBookPort;

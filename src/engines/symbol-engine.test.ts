@@ -5,6 +5,7 @@ import type { WeightsUpdate } from './leverage-params.js';
 import { MemorySink } from './memory-sink.js';
 import { NULL_SINK, type BookEvent, type CalibratorInit, type CalibratorPort, type LiquidationContext, type MinuteSnapshot, type OrderBookPort } from './ports.js';
 import { SymbolEngine, type SymbolEngineOptions } from './symbol-engine.js';
+import { orderBookFactory } from './orderbook/port.js';
 import { MIN, T0, depthDiff, liquidation, mark, openInterest, tick, trade } from './testing/factories.js';
 
 const LADDER: LeverageConfig = { symbol: 'BTC', tiers: [10, 20, 50], priorWeights: [0, 0.75, 0.25], disabledTiers: new Set([10]) };
@@ -327,6 +328,33 @@ describe('SymbolEngine inference and snapshots', () => {
     expect(again.engine.zones.query()).toEqual([]);
     expect(again.engine.counters().zonesRestoreDiscarded).toBe(1);
     expect(warnings[0]).toContain('newer than the first event');
+  });
+});
+
+describe('SymbolEngine grid trimming', () => {
+  it('counts the minutes, buckets and combined USD left outside the 1000-point grid with BTC at 125 000', () => {
+    const { engine: e } = engine();
+    e.apply(mark(T0 + 1_000, 125_000));
+    e.apply(liquidation(T0 + 2_000, 'long', 113_000, 1)); // 9.6 % below: on the tape, outside the grid
+    e.apply(mark(T0 + MIN + 1_000, 125_000));
+    const counters = e.counters();
+    expect(counters).toMatchObject({ heatmapMinutesGridTrimmed: 1, heatmapBucketsOutsideGrid: 251 });
+    expect(counters.heatmapOutsideGridUsd).toBeCloseTo(0.35 * e.tape.get('long', 5650), 2);
+    expect(counters.heatmapOutsideGridUsd).toBeGreaterThan(0.35 * 113_000 * 0.9);
+    expect(e.snapshotV2()!.stats.counters.heatmapBucketsOutsideGrid).toBe(251);
+  });
+});
+
+describe('SymbolEngine flush (shutdown)', () => {
+  it('writes the order-book stats at flush, so the file does not lag the last 30 s slot', () => {
+    const { engine: e, sink } = engine({ orderBook: orderBookFactory });
+    e.apply({ type: 'depthSnapshot', venue: 'binance', symbol: 'BTC', ts: T0 + 1_000, lastUpdateId: 100, bids: [65_000, 1], asks: [65_020, 1] });
+    e.apply(depthDiff(T0 + 2_000, { firstId: 96, lastId: 104, prevLastId: 95, bids: [65_000, 2], asks: [] }));
+    e.apply(depthDiff(T0 + 3_000, { firstId: 105, lastId: 110, prevLastId: 104, bids: [65_000, 3], asks: [] }));
+    expect(sink.orderbookStatsList).toHaveLength(0); // no slot closed yet
+    e.flush();
+    expect(sink.orderbookStatsList).toHaveLength(1);
+    expect(sink.orderbookStatsList[0]!.stats).toMatchObject({ symbol: 'BTC', diffs_applied: 2, written_at: (T0 + 3_000) / 1000 });
   });
 });
 

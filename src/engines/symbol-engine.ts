@@ -167,6 +167,12 @@ export interface EngineCounters {
   zonesWritten: number;
   /** Restored zones dropped because they were saved after the first event of this run. */
   zonesRestoreDiscarded: number;
+  /** Minutes whose ±rangePct band needed more than MAX_GRID_POINTS buckets (BTC above ~100 000): the outer band is outside pools and grids. */
+  heatmapMinutesGridTrimmed: number;
+  /** Buckets of the band left outside the grid, summed over those minutes. */
+  heatmapBucketsOutsideGrid: number;
+  /** The latest minute's combined map (both sides, pool units) in the buckets outside the grid; 0 when nothing was trimmed. */
+  heatmapOutsideGridUsd: number;
 }
 
 function zeroCounters(): EngineCounters {
@@ -212,6 +218,9 @@ function zeroCounters(): EngineCounters {
     snapshotsWritten: 0,
     zonesWritten: 0,
     zonesRestoreDiscarded: 0,
+    heatmapMinutesGridTrimmed: 0,
+    heatmapBucketsOutsideGrid: 0,
+    heatmapOutsideGridUsd: 0,
   };
 }
 
@@ -399,10 +408,12 @@ export class SymbolEngine {
     }
   }
 
-  /** Write the zones file now (shutdown), whatever the time since the last save. */
+  /** Shutdown: write the zones file, the calibrator's state and the order-book stats now, whatever the time since the last save. */
   flush(): void {
     if (!this.clock.started) return;
     this.writeZones(this.clock.minuteStart);
+    this.calibrator.flush?.(this.clock.minuteStart);
+    this.orderBook.flush?.();
     this.sink.flush();
   }
 
@@ -664,6 +675,12 @@ export class SymbolEngine {
 
     if (price) {
       const frame = buildFrame(this.tape, this.inference, this.heatmapConfig, price.ohlc4, price.close);
+      const outside = frame.outsideGrid;
+      if (outside.buckets > 0) {
+        this.counts.heatmapMinutesGridTrimmed++;
+        this.counts.heatmapBucketsOutsideGrid += outside.buckets;
+      }
+      this.counts.heatmapOutsideGridUsd = round(outside.combined.long + outside.combined.short, 2);
       const pools = findPools(frame, price.ohlc4, this.heatmapConfig, this.inference);
       const minute = this.minuteStats(price, taker, oi, inferred);
       const capture = this.captureMinute(minuteStart, validFrom, price, frame, pools, minute);

@@ -110,4 +110,11 @@ describe('liquidation heatmap against the true liquidations', () => {
     expect(r.model.notional).toBeGreaterThan(0);
     expect(r.model.recall).toBeGreaterThan(r.random.recall * 1.2);
   });
+
+  it.each(['BTC', 'ETH', 'SOL'])('places %s pools where the next hour liquidates more often than pools placed at random (precision)', (symbol) => {
+    // at the time of writing: BTC 16.2 % vs 3.8 %, ETH 24.0 % vs 4.4 %, SOL 7.7 % vs 5.3 % (the tightest, 1.45×)
+    const r = results[symbol]!;
+    expect(r.random.precision).toBeGreaterThan(0);
+    expect(r.model.precision).toBeGreaterThan(r.random.precision * 1.2);
+  });
 });

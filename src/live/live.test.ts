@@ -134,6 +134,7 @@ describe('live against the loopback venues', () => {
         'orderbook/BTC.stats.json',
         'snapshots/BTC.v1.json',
         'snapshots/BTC.v2.json',
+        'weights/BTC.json',
         'zones/BTC.json',
       ]),
     );

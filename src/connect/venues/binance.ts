@@ -22,7 +22,7 @@
 
 import type { PollSpec, RestRequest as ConnectRequest, RestVenueSpec } from '../rest.js';
 import type { FrameInfo, SocketSpec, SubscribeRequest } from '../socket-spec.js';
-import { BINANCE_CHANNEL, binanceChannelOf, binanceDepthRequest, binanceOpenInterestRequest, binanceRatioRequest, binanceStreamPlan, recognizeBinanceControl } from '../../venues/binance/connection.js';
+import { BINANCE_CHANNEL, binanceChannelOf, binanceDepthRequest, binanceSubscribe, binanceOpenInterestRequest, binanceRatioRequest, binanceStreamPlan, recognizeBinanceControl } from '../../venues/binance/connection.js';
 import { isObject } from '../../venues/parse.js';
 import type { TraderRatioKind } from '../../events.js';
 import { toConnectRequest, POLL_EVERY, type PollIntervals } from './common.js';
@@ -109,7 +109,7 @@ function subscribeRequests(streams: readonly string[]): SubscribeRequest[] {
   for (let i = 0; i < streams.length; i += STREAMS_PER_SUBSCRIBE) {
     const chunk = streams.slice(i, i + STREAMS_PER_SUBSCRIBE);
     const id = requests.length + 1;
-    requests.push({ id: String(id), message: JSON.stringify({ method: 'SUBSCRIBE', params: chunk, id }), streams: chunk });
+    requests.push({ id: String(id), message: JSON.stringify(binanceSubscribe(chunk, id)), streams: chunk });
   }
   return requests;
 }

@@ -19,7 +19,19 @@
 
 import type { PollSpec, RestVenueSpec } from '../rest.js';
 import type { FrameInfo, SocketSpec, SubscribeRequest } from '../socket-spec.js';
-import { BYBIT_CHANNEL, BYBIT_DEFAULT_CHANNELS, BYBIT_KEEPALIVE, bybitChannelOf, bybitOpenInterestRequest, bybitTopic, recognizeBybitControl } from '../../venues/bybit/connection.js';
+import {
+  BYBIT_CHANNEL,
+  BYBIT_DEFAULT_CHANNELS,
+  BYBIT_KEEPALIVE,
+  bybitChannelOf,
+  bybitOpenInterestRequest,
+  bybitPing,
+  bybitRestProblem,
+  bybitSubscribe,
+  bybitTopic,
+  bybitUnsubscribe,
+  recognizeBybitControl,
+} from '../../venues/bybit/connection.js';
 import { isObject } from '../../venues/parse.js';
 import { POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
 
@@ -45,7 +57,7 @@ export function bybitSocketSpec(options: BybitSocketOptions): SocketSpec {
     symbols: options.symbols,
     subscribe: () => topics.map((topic) => bybitRequest('subscribe', topic, `sub.${topic}`)),
     classify: bybitClassifier(),
-    keepalive: { kind: 'interval', everyMs: BYBIT_KEEPALIVE.pingIntervalMs, message: '{"op":"ping"}', replyTimeoutMs: 10_000 },
+    keepalive: { kind: 'interval', everyMs: BYBIT_KEEPALIVE.pingIntervalMs, message: JSON.stringify(bybitPing()), replyTimeoutMs: 10_000 },
     watchdog: {
       [BYBIT_CHANNEL.orderbook]: BYBIT_WATCHDOG.orderbook,
       [BYBIT_CHANNEL.tickers]: BYBIT_WATCHDOG.tickers,
@@ -57,7 +69,8 @@ export function bybitSocketSpec(options: BybitSocketOptions): SocketSpec {
 }
 
 function bybitRequest(op: 'subscribe' | 'unsubscribe', topic: string, id: string): SubscribeRequest {
-  return { id, message: JSON.stringify({ req_id: id, op, args: [topic] }), streams: [topic] };
+  const request = op === 'subscribe' ? bybitSubscribe([topic], id) : bybitUnsubscribe([topic], id);
+  return { id, message: JSON.stringify(request), streams: [topic] };
 }
 
 /** Unsubscribe, then subscribe the symbol's book topic: Bybit's first push after a subscribe is a snapshot. */
@@ -110,10 +123,7 @@ export function bybitRestSpec(baseUrl: string): RestVenueSpec {
     venue: 'bybit',
     baseUrl,
     pauseOnStatus: { 429: 60_000, 403: 10 * 60_000 },
-    bodyProblem: (body) => {
-      if (!isObject(body)) return 'not a JSON object';
-      return body.retCode === 0 ? undefined : `retCode ${String(body.retCode)} ${String(body.retMsg ?? '')}`.trim();
-    },
+    bodyProblem: bybitRestProblem,
   };
 }
 

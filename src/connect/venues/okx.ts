@@ -28,6 +28,8 @@ import {
   okxArg,
   okxInstrumentsRequest,
   okxOpenInterestRequest,
+  okxSubscribe,
+  okxUnsubscribe,
   recognizeOkxControl,
   type OkxSubscriptionArg,
 } from '../../venues/okx/connection.js';
@@ -74,7 +76,8 @@ function argName(arg: OkxSubscriptionArg): string {
 }
 
 function okxRequest(op: 'subscribe' | 'unsubscribe', args: readonly OkxSubscriptionArg[], id: string): SubscribeRequest {
-  return { id, message: JSON.stringify({ id, op, args }), streams: args.map(argName) };
+  const request = op === 'subscribe' ? okxSubscribe(args, id) : okxUnsubscribe(args, id);
+  return { id, message: JSON.stringify(request), streams: args.map(argName) };
 }
 
 /** Unsubscribe, then subscribe the instrument's `books`: OKX's first push after a subscribe is a snapshot. */

@@ -185,7 +185,7 @@ describe('LiquidationCalibrator windows', () => {
  * A deterministic little market in the engine's order: a minute's liquidations, then the
  * rollover (pending parameters take effect, the inference step, the snapshot).
  */
-function drive(cal: LiquidationCalibrator, out: RecordingOutput, inv: EntryInference, from: number, to: number): void {
+function drive(cal: LiquidationCalibrator, out: RecordingOutput, inv: EntryInference, from: number, to: number, quiet: readonly number[] = [60]): void {
   let applied = out.updates.length;
   for (let m = from; m < to; m++) {
     // swings of ±6 % reach the 50x (2 %) and 20x (5 %) levels of earlier entries
@@ -197,7 +197,7 @@ function drive(cal: LiquidationCalibrator, out: RecordingOutput, inv: EntryInfer
     // minute 60 is quiet: a restarted engine projects with the saved parameters at once, a
     // running one from the minute after the calibration, so events in that one minute
     // would see different levels (an engine property, not calibrator state)
-    for (let k = 0; k < (m === 60 ? 0 : 4); k++) {
+    for (let k = 0; k < (quiet.includes(m) ? 0 : 4); k++) {
       const side = k % 2 === 0 ? 'long' : 'short';
       const price = side === 'long' ? low + 0.3 * k : high - 0.3 * k;
       cal.onLiquidation(liq(T0 + m * MIN + 5_000 * (k + 1), side, price), context(inv, price, { minuteStart: T0 + m * MIN }));
@@ -243,6 +243,70 @@ describe('LiquidationCalibrator restart', () => {
     expect((saved as { state: { mix_evidence: { events: unknown[] } } }).state.mix_evidence.events.length).toBeGreaterThan(100);
     expect(b.cal.counters()).toMatchObject({ saved_loaded: 1, saved_migrated: 0 });
     expect(b.out.linesOf('weights_restore')[0]).toMatchObject({ status: 'loaded', from_version: 3, state_restored: true });
+  });
+
+  it('continues exactly from the state flushed at shutdown between calibrations (mid-window): run A + run B = one run', () => {
+    // the restart minute is quiet: a restarted calibrator (like a restarted engine) holds
+    // that minute's liquidations until its first snapshot, a running one attributes them at once
+    const quiet = [52, 60];
+    const single = make();
+    drive(single.cal, single.out, inventory(), 0, 120, quiet);
+
+    const a = make();
+    const inv = inventory();
+    drive(a.cal, a.out, inv, 0, 52, quiet); // 3 calibrations (15, 30, 45), then 7 minutes into the 4th window
+    expect(a.out.files).toHaveLength(3);
+    a.cal.flush(T0 + 52 * MIN);
+    expect(a.out.files).toHaveLength(4);
+    const saved = a.out.files.at(-1) as { calibration_count: number; saved_at: string; state: { window_start_ms: number; window: { events: number; attributed: number } } };
+    expect(saved).toMatchObject({ calibration_count: 3, saved_at: '2026-03-01T12:52:00.000Z', state: { window_start_ms: T0 + 45 * MIN } });
+    // the open window's 7 minutes × 4 events are in the file: the tolerance step uses their hit rate
+    expect(saved.state.window.events).toBe(28);
+    expect(a.cal.counters()).toMatchObject({ weights_flushed: 1, weights_saved: 4 });
+
+    const b = make(saved);
+    drive(b.cal, b.out, inv, 52, 120, quiet);
+    const ws = single.cal.weights();
+    const wb = b.cal.weights();
+    for (const t of LADDER.tiers) expect(wb.weights[t]).toBeCloseTo(ws.weights[t]!, 12);
+    expect(wb.buffer).toBeCloseTo(ws.buffer, 14);
+    expect(wb.bias.long).toBeCloseTo(ws.bias.long, 14);
+    expect(wb.bias.short).toBeCloseTo(ws.bias.short, 14);
+    expect(b.cal.hitTolerance).toBe(single.cal.hitTolerance);
+    expect(b.out.files.at(-1)).toEqual(single.out.files.at(-1));
+    // the first calibration after the restart reports the whole window, not only its part after the restart
+    const lineB = b.out.linesOf('calibration')[0]!;
+    const lineSingle = single.out.linesOf('calibration')[3]!;
+    expect(lineB.events).toEqual(lineSingle.events);
+    expect(lineB.window_start_ms).toBe(T0 + 45 * MIN);
+  });
+
+  it('saves nothing at flush before its first snapshot (nothing learned; a restored file stays as it was)', () => {
+    const { cal, out } = make();
+    cal.flush(T0);
+    expect(out.files).toHaveLength(0);
+    expect(cal.counters()).toMatchObject({ flush_skipped_not_started: 1, weights_flushed: 0 });
+  });
+
+  it('resets a restored window newer than the first snapshot (an older capture replayed into a used data dir) and keeps calibrating', () => {
+    const a = make();
+    drive(a.cal, a.out, inventory(), 100, 130, []);
+    a.cal.flush(T0 + 130 * MIN);
+    const saved = a.out.files.at(-1) as { state: { window_start_ms: number; mix_evidence: { events: [number][] } } };
+    expect(saved.state.window_start_ms).toBe(T0 + 120 * MIN);
+    expect(saved.state.mix_evidence.events.length).toBeGreaterThan(0);
+
+    // two hours earlier: the saved window starts 120 min after the first snapshot's
+    const b = make(saved);
+    drive(b.cal, b.out, inventory(), 0, 31, []);
+    expect(b.out.warnings.some((w) => /saved calibrator window is 120 min newer than the first snapshot; window reset, \d+ newer evidence entries dropped/.test(w))).toBe(true);
+    expect(b.cal.counters()).toMatchObject({ saved_window_newer_reset: 1, saved_loaded: 1, calibrations: 2 });
+    expect(b.out.linesOf('calibration').map((l) => l.window_start_ms)).toEqual([T0, T0 + 15 * MIN]);
+    expect(b.out.linesOf('weights_restore')[0]).toMatchObject({ window_reset: { saved_window_start_ms: T0 + 120 * MIN, minutes_newer: 120 } });
+    // nothing of the later run's evidence or minutes survives into this one
+    const state = b.cal.weightsFile(0).state!;
+    for (const [ts] of state.mix_evidence!.events) expect(ts).toBeLessThan(T0 + 31 * MIN);
+    for (const [minuteStart] of state.minute_cache) expect(minuteStart).toBeLessThan(T0 + 31 * MIN);
   });
 
   it('starts from a migrated PoC file and says so', () => {
@@ -292,6 +356,29 @@ describe('LiquidationCalibrator inside a SymbolEngine (seed "55 events, total_ev
     expect(sink.linesOf('calibration')).toHaveLength(1);
     expect(sink.weightFiles).toHaveLength(1);
     expect(engine.snapshotV2()!.stats.counters['calibrator.total_events']).toBe(24);
+  });
+
+  it('saves the weights file at shutdown before the first calibration, and a restarted engine restores it', () => {
+    const sink = new MemorySink();
+    const engine = new SymbolEngine({ symbol: 'BTC', sink, calibrator: liquidationCalibrator });
+    engine.flush(); // before any event: nothing to save
+    for (let m = 0; m <= 3; m++) {
+      engine.apply(engineOi(T0 + m * MIN + 100, 1_000 + 3 * m));
+      engine.apply(engineMark(T0 + m * MIN + 500, 65_000 + (m % 2 ? 300 : -300)));
+      engine.apply(engineLiq(T0 + m * MIN + 2_000, 'long', 64_400, 0.1));
+    }
+    expect(sink.weightFiles).toHaveLength(0); // no calibration in 3 minutes
+    engine.flush();
+    expect(sink.weightFiles).toHaveLength(1);
+    const file = sink.weightFiles[0]!.file as { calibration_count: number; saved_at_ms: number; state: { window_start_ms: number; window: { events: number } } };
+    expect(file).toMatchObject({ calibration_count: 0, saved_at_ms: T0 + 3 * MIN, state: { window_start_ms: T0 } });
+    // all four liquidations, the open minute's too (attributed on arrival once the calibrator has started)
+    expect(file.state.window.events).toBe(4);
+    expect(engine.calibrator.counters()).toMatchObject({ weights_flushed: 1 });
+
+    const restarted = new SymbolEngine({ symbol: 'BTC', sink: new MemorySink(), calibrator: liquidationCalibrator, restore: { weights: JSON.parse(JSON.stringify(file)) } });
+    expect(restarted.calibrator.counters()).toMatchObject({ saved_loaded: 1, saved_ignored: 0 });
+    expect((restarted.calibrator as LiquidationCalibrator).weightsFile(T0 + 3 * MIN)).toEqual(file);
   });
 
   it('projects with the learned weights, buffer and bias from the minute after a calibration', () => {

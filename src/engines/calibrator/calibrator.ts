@@ -60,7 +60,7 @@ import {
 import { MixEvidence, type MixEstimate, type MixEstimatorOptions } from './mix-estimator.js';
 import { biasStep, bufferStep, guardWeights, impliedMargin, toleranceStep, weightStep } from './update.js';
 import { INITIAL_VOLATILITY, nextVolatility, temperatures, type VolatilityState } from './volatility.js';
-import { buildWeightsFile, restoreWeights, type LearningStateJson, type RestoreResult, type WeightsFile } from './weights-file.js';
+import { buildWeightsFile, restoreWeights, type LearningStateJson, type RestoreResult, type WeightsFile, type WindowStatsJson } from './weights-file.js';
 
 const MINUTE_MS = 60_000;
 /** Liquidations held while no snapshot was seen (only when called outside a SymbolEngine, which holds them itself). */
@@ -135,9 +135,15 @@ export interface CalibratorCounters {
   approaches: number;
   approach_hits: number;
   weights_saved: number;
+  /** Weights files saved by `flush` (shutdown), between calibrations. */
+  weights_flushed: number;
+  /** `flush` before the first snapshot: nothing learned yet, nothing saved (a restored file stays as it is). */
+  flush_skipped_not_started: number;
   saved_loaded: number;
   saved_migrated: number;
   saved_ignored: number;
+  /** Restored window state newer than the first snapshot (an older capture replayed into a used data dir): window reset so calibration proceeds. */
+  saved_window_newer_reset: number;
 }
 
 function zeroCounters(): CalibratorCounters {
@@ -175,9 +181,12 @@ function zeroCounters(): CalibratorCounters {
     approaches: 0,
     approach_hits: 0,
     weights_saved: 0,
+    weights_flushed: 0,
+    flush_skipped_not_started: 0,
     saved_loaded: 0,
     saved_migrated: 0,
     saved_ignored: 0,
+    saved_window_newer_reset: 0,
   };
 }
 
@@ -224,6 +233,53 @@ function newWindow(n: number): WindowStats {
     approached: new Float64Array(n),
     approachHits: new Float64Array(n),
   };
+}
+
+/** The open window's statistics as saved (a flush between calibrations); the tolerance step uses its hit rate. */
+function windowJson(w: WindowStats): WindowStatsJson {
+  return {
+    events: w.events,
+    learning: w.learning,
+    attributed: w.attributed,
+    fallback: w.fallback,
+    price_insane: w.priceInsane,
+    tier_disabled: w.tierDisabled,
+    late: w.late,
+    from_mark: w.fromMark,
+    hits: w.hits,
+    misses: w.misses,
+    responsibility: Array.from(w.responsibility),
+    hit_credit: Array.from(w.hitCredit),
+    exposure_usd: Array.from(w.exposureUsd),
+    exposure_unit_usd: Array.from(w.exposureUnitUsd),
+    observed_usd: Array.from(w.observedUsd),
+    attributed_count: Array.from(w.attributedCount),
+    approached: Array.from(w.approached),
+    approach_hits: Array.from(w.approachHits),
+  };
+}
+
+function windowOf(j: WindowStatsJson, n: number): WindowStats {
+  const w = newWindow(n);
+  w.events = j.events;
+  w.learning = j.learning;
+  w.attributed = j.attributed;
+  w.fallback = j.fallback;
+  w.priceInsane = j.price_insane;
+  w.tierDisabled = j.tier_disabled;
+  w.late = j.late;
+  w.fromMark = j.from_mark;
+  w.hits = j.hits;
+  w.misses = j.misses;
+  w.responsibility.set(j.responsibility);
+  w.hitCredit.set(j.hit_credit);
+  w.exposureUsd.set(j.exposure_usd);
+  w.exposureUnitUsd.set(j.exposure_unit_usd);
+  w.observedUsd.set(j.observed_usd);
+  w.attributedCount.set(j.attributed_count);
+  w.approached.set(j.approached);
+  w.approachHits.set(j.approach_hits);
+  return w;
 }
 
 interface CachedMinute {
@@ -394,6 +450,23 @@ export class LiquidationCalibrator implements CalibratorPort {
     });
   }
 
+  /**
+   * Shutdown: save the learning state as it is now (the weights file, its `state` with the
+   * open window's statistics), so a restart continues from here rather than from the last
+   * calibration, and a run shorter than a window still leaves its file. Before the first
+   * snapshot nothing has been learned and a restored file is still on disk as it was, so
+   * nothing is written (counted).
+   */
+  flush(ts: number): void {
+    if (!this.started) {
+      this.counts.flush_skipped_not_started++;
+      return;
+    }
+    this.output.saveWeights(this.weightsFile(ts));
+    this.counts.weights_saved++;
+    this.counts.weights_flushed++;
+  }
+
   /** Current hit tolerance, buckets. */
   get hitTolerance(): number {
     return this.tolerance;
@@ -439,6 +512,7 @@ export class LiquidationCalibrator implements CalibratorPort {
         if (problem) r.notes.push(`mix evidence not restored: ${problem}`);
       }
       for (const [minuteStart, ohlc4] of s.minute_cache) this.cache.push({ minuteStart, ohlc4 });
+      if (s.window !== undefined) this.window = windowOf(s.window, this.n);
     }
     this.restoreLine = {
       status: r.migrated ? 'migrated' : 'loaded',
@@ -470,6 +544,7 @@ export class LiquidationCalibrator implements CalibratorPort {
       buffer_samples: this.bufferSamples.slice(),
       mix_evidence: this.evidence.toJson(),
       minute_cache: this.cache.map((c) => [c.minuteStart, c.ohlc4]),
+      window: windowJson(this.window),
     };
   }
 
@@ -710,6 +785,9 @@ export class LiquidationCalibrator implements CalibratorPort {
   private minute(s: MinuteSnapshot): void {
     const first = !this.started;
     this.started = true;
+    const windowMs = this.windowMinutes * MINUTE_MS;
+    const boundary = Math.floor(s.validFrom / windowMs) * windowMs;
+    if (first && this.windowStart !== undefined && this.windowStart > boundary) this.resetNewerWindow(s, boundary);
     if (first && this.restoreLine) {
       this.output.log({ type: 'weights_restore', ts: s.validFrom, minute_key: s.minuteKey, symbol: this.symbol, ...this.restoreLine }, s.validFrom);
       this.restoreLine = undefined;
@@ -737,10 +815,40 @@ export class LiquidationCalibrator implements CalibratorPort {
       const held = this.held.splice(0);
       for (const { event, context } of held) this.process(event, context);
     }
-    const windowMs = this.windowMinutes * MINUTE_MS;
-    const boundary = Math.floor(s.validFrom / windowMs) * windowMs;
     if (this.windowStart === undefined) this.windowStart = boundary;
     else if (boundary > this.windowStart) this.calibrate(s, boundary);
+  }
+
+  /**
+   * The restored window starts after this snapshot's window (an older capture replayed
+   * into a used data dir): `boundary > windowStart` would not fire again before event time
+   * caught up with the saved run, so nothing would calibrate. The window restarts here.
+   * Its pending responsibility and statistics go with it (they belong to the saved run's
+   * later window). Mix evidence and cached minutes newer than the snapshot go too: the
+   * evidence weight 0.5^(age/half-life) of a negative age exceeds 1 and the horizon would
+   * never prune them, and the fallback would place levels at future prices. Older
+   * evidence, the learned parameters and the unused bias/buffer/tolerance samples (which
+   * measure those parameters, not a time) stay; the volatility keeps its level but not its
+   * reference close (a return against a later run's price is not this market's).
+   */
+  private resetNewerWindow(s: MinuteSnapshot, boundary: number): void {
+    const saved = this.windowStart!;
+    const minutes = Math.round((saved - boundary) / MINUTE_MS);
+    const evidenceDropped = this.evidence.dropAfter(s.validFrom);
+    const cached = this.cache.length;
+    const keep = this.cache.filter((c) => c.minuteStart < s.minuteStart);
+    this.cache.length = 0;
+    this.cache.push(...keep);
+    this.windowStart = undefined;
+    this.window = newWindow(this.n);
+    this.pendingResponsibility.fill(0);
+    this.pendingEvents = 0;
+    this.vol = { ewma: this.vol.ewma, lastClose: undefined };
+    this.counts.saved_window_newer_reset++;
+    this.output.warn?.(`saved calibrator window is ${minutes} min newer than the first snapshot; window reset, ${evidenceDropped} newer evidence entr${evidenceDropped === 1 ? 'y' : 'ies'} dropped (replaying into a used data dir?)`);
+    const reset = { saved_window_start_ms: saved, minutes_newer: minutes, evidence_dropped: evidenceDropped, cached_minutes_dropped: cached - keep.length };
+    if (this.restoreLine) this.restoreLine = { ...this.restoreLine, window_reset: reset };
+    else this.output.log({ type: 'weights_restore', ts: s.validFrom, minute_key: s.minuteKey, symbol: this.symbol, status: 'loaded', window_reset: reset }, s.validFrom);
   }
 
   private onApproach(o: ApproachOutcome, ts: number): void {

@@ -159,6 +159,15 @@ export class MixEvidence {
     (last.unitUsd as number[])[tierIndex] = sig6(last.unitUsd[tierIndex]! + unitUsd);
   }
 
+  /** Drop what is newer than `ts` (epoch ms): evidence of a later run restored into an older replay. Returns how many entries went. */
+  dropAfter(ts: number): number {
+    const events = this.events.length;
+    const exposure = this.exposure.length;
+    this.events = this.events.filter((e) => e.ts <= ts);
+    this.exposure = this.exposure.filter((x) => x.minuteStart <= ts);
+    return events - this.events.length + (exposure - this.exposure.length);
+  }
+
   /** Drop what is older than the horizon at `now` (epoch ms). */
   prune(now: number): void {
     const cutoff = now - this.horizon * MINUTE_MS;

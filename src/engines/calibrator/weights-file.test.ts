@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leverageConfigFor, type LeverageConfig } from '../leverage-config.js';
-import { buildWeightsFile, inspectWeights, isoUtc, remapLadder, restoreWeights } from './weights-file.js';
+import { buildWeightsFile, inspectWeights, isoUtc, parseIsoMs, remapLadder, restoreWeights } from './weights-file.js';
 
 /** The PoC's BTC weights file as committed (POC-FACTS 2.1). */
 const POC_FILE = {
@@ -141,6 +141,21 @@ describe('weights file rendering', () => {
     expect(poc.file).toMatchObject({ schema_version: 3, symbol: 'BTC', ladder: BTC.tiers, saved_at: POC_FILE.saved_at, migrated_from: 2, tolerance: 4, calibration_count: 1 });
     expect(poc.file.weights[0]).toBe(0.145161);
     expect(inspectWeights({ nothing: true })).toEqual({ ok: false, reason: 'the file names no symbol' });
+  });
+
+  it("reads the PoC's saved_at string (naive local time, read as UTC and said so) into saved_at_ms, null when it is not a time", () => {
+    const poc = inspectWeights(POC_FILE);
+    if (!poc.ok) throw new Error(poc.reason);
+    // 2026-02-23T04:12:00.272738: sub-millisecond digits dropped
+    expect(poc.file.saved_at_ms).toBe(Date.UTC(2026, 1, 23, 4, 12, 0, 272));
+    expect(poc.notes.some((n) => /saved_at .* has no time zone/.test(n))).toBe(true);
+    const zoned = inspectWeights({ ...POC_FILE, saved_at: '2026-02-23T04:12:00+01:30' });
+    expect(zoned.ok && zoned.file.saved_at_ms).toBe(Date.UTC(2026, 1, 23, 2, 42));
+    for (const bad of ['yesterday', '2026-02-30T04:12:00', '2026-13-01T00:00:00', 1_772_245_256]) {
+      const r = inspectWeights({ ...POC_FILE, saved_at: bad });
+      expect(r.ok && r.file.saved_at_ms).toBe(null);
+    }
+    expect(parseIsoMs('2026-02-23 04:12:00Z')).toEqual({ ms: Date.UTC(2026, 1, 23, 4, 12), naive: false });
     expect(inspectWeights(POC_FILE, { symbol: 'ETH' })).toEqual({ ok: false, reason: 'file is for BTC, not ETH' });
   });
 });

@@ -48,7 +48,34 @@ export interface LearningStateJson {
   readonly mix_evidence?: MixEvidenceJson;
   /** The fallback's minute cache: [minute start ms, OHLC4], oldest first. */
   readonly minute_cache: [number, number][];
+  /** The open window's statistics (a save between calibrations, at shutdown); absent in files written before it existed. */
+  readonly window?: WindowStatsJson;
 }
+
+/** The open calibration window's statistics: counts, and per tier (aligned with the ladder) sums. */
+export interface WindowStatsJson {
+  readonly events: number;
+  readonly learning: number;
+  readonly attributed: number;
+  readonly fallback: number;
+  readonly price_insane: number;
+  readonly tier_disabled: number;
+  readonly late: number;
+  readonly from_mark: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly responsibility: number[];
+  readonly hit_credit: number[];
+  readonly exposure_usd: number[];
+  readonly exposure_unit_usd: number[];
+  readonly observed_usd: number[];
+  readonly attributed_count: number[];
+  readonly approached: number[];
+  readonly approach_hits: number[];
+}
+
+const WINDOW_COUNTS = ['events', 'learning', 'attributed', 'fallback', 'price_insane', 'tier_disabled', 'late', 'from_mark', 'hits', 'misses'] as const;
+const WINDOW_PER_TIER = ['responsibility', 'hit_credit', 'exposure_usd', 'exposure_unit_usd', 'observed_usd', 'attributed_count', 'approached', 'approach_hits'] as const;
 
 export interface WeightsFile {
   readonly schema_version: number;
@@ -70,7 +97,8 @@ export interface WeightsFile {
   readonly saved_at: string;
   readonly weights_by_leverage: Record<string, number>;
   // ─── ours ───
-  readonly saved_at_ms: number;
+  /** Event time of the save, epoch ms. Null only in an older (PoC) file as inspected, when its `saved_at` is not a readable time. */
+  readonly saved_at_ms: number | null;
   readonly disabled_tiers: number[];
   readonly window_minutes: number;
   /** The schema version this state was migrated from, when it was (null otherwise). */
@@ -239,6 +267,10 @@ function checkState(value: unknown, leverage: LeverageConfig): LearningStateJson
   if (!numbers(s.tolerance_samples)) return 'tolerance_samples';
   if (s.buffer_samples !== undefined && !numbers(s.buffer_samples)) return 'buffer_samples';
   if (!Array.isArray(s.minute_cache) || s.minute_cache.length > MINUTE_CACHE_SIZE || !s.minute_cache.every((e) => numbers(e, 2))) return 'minute_cache';
+  if (s.window !== undefined) {
+    const w = s.window as Record<string, unknown> | null;
+    if (w === null || typeof w !== 'object' || !WINDOW_COUNTS.every((k) => finite(w[k]) && (w[k] as number) >= 0) || !WINDOW_PER_TIER.every((k) => numbers(w[k], n))) return 'window';
+  }
   const weights = s.weights.map((w, i) => (leverage.disabledTiers.has(leverage.tiers[i]!) ? 0 : w / enabledSum));
   const clampNum = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   return {
@@ -337,6 +369,9 @@ export function inspectWeights(saved: unknown, options: { readonly symbol?: stri
   const r = result.restored;
   if (!r.migrated && r.fromVersion === WEIGHTS_SCHEMA_VERSION) return { ok: true, file: saved as WeightsFile, migratedFrom: null, notes: r.notes };
   const { saved_at_ms: savedAt, saved_at: savedAtText } = saved as { saved_at_ms?: unknown; saved_at?: unknown };
+  // the PoC wrote only `saved_at`, an ISO string (naive local time); ours also `saved_at_ms`
+  const parsed = typeof savedAt === 'number' && Number.isFinite(savedAt) ? { ms: savedAt, naive: false } : typeof savedAtText === 'string' ? parseIsoMs(savedAtText) : undefined;
+  const notes = parsed?.naive ? [...r.notes, `saved_at ${JSON.stringify(savedAtText)} has no time zone (the PoC wrote local time): read as UTC`] : r.notes;
   const file = buildWeightsFile({
       symbol: leverage.symbol,
       leverage,
@@ -348,10 +383,40 @@ export function inspectWeights(saved: unknown, options: { readonly symbol?: stri
       longOffsetUsd: r.longOffsetUsd,
       shortOffsetUsd: r.shortOffsetUsd,
       calibrationCount: r.calibrationCount,
-      savedAtMs: typeof savedAt === 'number' && Number.isFinite(savedAt) ? savedAt : 0,
+      savedAtMs: parsed?.ms ?? 0,
       windowMinutes: WINDOW_MINUTES,
       migratedFrom: r.fromVersion,
   });
   // the source's own save time (the PoC's is naive local time) rather than an invented one
-  return { ok: true, migratedFrom: r.fromVersion, notes: r.notes, file: typeof savedAtText === 'string' ? { ...file, saved_at: savedAtText } : file };
+  const withTime: WeightsFile = { ...file, saved_at_ms: parsed?.ms ?? null };
+  return { ok: true, migratedFrom: r.fromVersion, notes, file: typeof savedAtText === 'string' ? { ...withTime, saved_at: savedAtText } : withTime };
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Epoch ms of an ISO 8601 time (`2026-02-23T04:12:00.272738`, `…Z`, `…+01:00`), whole ms
+ * (sub-ms digits dropped); `naive` when it names no zone (read as UTC). Undefined when it
+ * is not such a time or names an impossible date.
+ */
+export function parseIsoMs(text: string): { readonly ms: number; readonly naive: boolean } | undefined {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = month >= 1 && month <= 12 ? [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]! : 0;
+  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  let offsetMin = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z') {
+    const digits = zone.replace(':', '');
+    const oh = Number(digits.slice(1, 3));
+    const om = Number(digits.slice(3, 5));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000;
+  return { ms: utc, naive: zone === undefined };
 }

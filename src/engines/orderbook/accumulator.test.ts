@@ -25,6 +25,17 @@ function engine(options: Partial<SymbolOrderBookOptions> = {}) {
 const at = (frame: OrderBookFrame, price: number) => Math.round((price - frame.record.priceMin) / frame.record.step);
 
 describe('order-book heatmap accumulator', () => {
+  it('counts the band the 1000-bucket grid leaves out around a BTC mid of 125 000, and the book notional there', () => {
+    const { ob, frames } = engine();
+    // band ±10 % at step 20: 112 500 … 137 500, 1251 buckets; the frame keeps 1000 (115 020 … 135 000)
+    ob.apply(snap('bybit', T, [124_990, 1, 113_000, 2, 120_000, 1], [125_010, 1, 136_000, 1]));
+    ob.advance(T + 30_000);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.record).toMatchObject({ nBuckets: 1000, priceMin: 115_020, priceMax: 135_000 });
+    expect(ob.stats().accumulators[0]).toMatchObject({ framesGridTrimmed: 1, bucketsOutsideGrid: 251, lastFrameOutsideGridUsd: 2 * 113_000 + 136_000 });
+    expect(ob.statsJson().frames[0]).toMatchObject({ framesGridTrimmed: 1, bucketsOutsideGrid: 251 });
+  });
+
   it('time-weights resting notional per bucket over the 30 s slot', () => {
     const { ob, frames } = engine();
     ob.apply(snap('bybit', T, [1000, 2], [1020, 1])); // mid 1010

@@ -90,6 +90,12 @@ export interface AccumulatorStats {
   recentresMidSlot: number;
   /** Frame buckets outside the tracked window (left at 0). */
   clippedBuckets: number;
+  /** Frames whose ±rangePct band needed more than maxBuckets (BTC above ~100 000 at step 20): trimmed around the mid. */
+  framesGridTrimmed: number;
+  /** Buckets of the band left outside those frames, summed. */
+  bucketsOutsideGrid: number;
+  /** The last frame's time-averaged book notional (bid + ask, USD) in the buckets outside its grid; 0 when nothing was trimmed. */
+  lastFrameOutsideGridUsd: number;
   /** Events older than the accumulator's clock (applied at the clock's time). */
   lateEvents: number;
   /** Slot start of the last frame (epoch ms), 0 before the first. */
@@ -158,6 +164,9 @@ export class DepthAccumulator implements LevelListener {
       slotsSkipped: 0,
       recentresMidSlot: 0,
       clippedBuckets: 0,
+      framesGridTrimmed: 0,
+      bucketsOutsideGrid: 0,
+      lastFrameOutsideGridUsd: 0,
       lateEvents: 0,
       lastFrameTs: 0,
     };
@@ -417,6 +426,7 @@ export class DepthAccumulator implements LevelListener {
     this.integrateBuckets(this.now);
     const src = this.midIntegral / covered;
     const grid: Grid = gridAround(src, this.rangePct, this.step, this.maxBuckets);
+    this.countOutsideGrid(src, grid, covered);
     const n = grid.count;
     const bid = new Float64Array(n);
     const ask = new Float64Array(n);
@@ -481,5 +491,28 @@ export class DepthAccumulator implements LevelListener {
     this.stats.frames++;
     this.stats.lastFrameTs = this.slotStart;
     this.onFrame?.({ symbol: this.symbol, source: this.source, record, ext, bidNotional: bid, askNotional: ask });
+  }
+
+  /** The band's buckets the trimmed grid leaves out, and the book notional they held (the window spans twice the band, so it has them). */
+  private countOutsideGrid(src: number, grid: Grid, covered: number): void {
+    const band = gridAround(src, this.rangePct, this.step);
+    const outside = band.count - grid.count;
+    if (outside <= 0) {
+      this.stats.lastFrameOutsideGridUsd = 0;
+      return;
+    }
+    let usd = 0;
+    const gridLast = grid.firstIndex + grid.count - 1;
+    for (let idx = band.firstIndex; idx < band.firstIndex + band.count; idx++) {
+      if (idx >= grid.firstIndex && idx <= gridLast) continue;
+      const i = idx - this.base;
+      if (i < 0 || i >= this.span) continue;
+      const b = this.cells[i * CELL + ACC]! / covered;
+      const a = this.cells[i * CELL + ACC + 1]! / covered;
+      usd += (b > 0 ? b : 0) + (a > 0 ? a : 0);
+    }
+    this.stats.framesGridTrimmed++;
+    this.stats.bucketsOutsideGrid += outside;
+    this.stats.lastFrameOutsideGridUsd = usd;
   }
 }

@@ -23,5 +23,6 @@ export const orderBookFactory: OrderBookFactory = (init): OrderBookPort => {
     mid: () => book.mid(),
     advance: (ts) => book.advance(ts),
     stats: () => book.statsJson(),
+    flush: () => book.flush(),
   };
 };

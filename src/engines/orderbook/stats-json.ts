@@ -77,6 +77,8 @@ export type OrderBookStatsJson = Partial<ReconStatsJson> & {
   readonly venues: Partial<Record<Venue, ReconStatsJson>>;
   readonly frames: readonly AccumulatorStats[];
   readonly ignored_events: number;
+  /** Event time of the stats, epoch seconds (PoC `written_at`, POC-FACTS 2.6); its age is the file's staleness. */
+  readonly written_at: number;
 };
 
 export function reconStatsJson(s: Readonly<BookStats>, book: BookView): ReconStatsJson {

@@ -95,6 +95,19 @@ describe('SymbolOrderBook', () => {
     expect(json.venues.bybit).toMatchObject({ venue: 'bybit', snapshots: 1, synced: true });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
+
+  it('stamps the stats with written_at in event time (epoch seconds, as the PoC) and writes them at flush, not only when a slot closes', () => {
+    const stats: OrderBookStatsJson[] = [];
+    const ob = new SymbolOrderBook({ symbol: 'BTC', onStats: (s) => stats.push(s) });
+    expect(ob.statsJson().written_at).toBe(0);
+    ob.apply(snap('binance', 100, [64_000, 1], [64_002, 1]));
+    ob.apply(binanceDiff(96, 104, 95, [64_000, 3]));
+    ob.apply({ ...binanceDiff(105, 110, 104, [64_000, 2]), ts: T + 700 });
+    expect(stats).toHaveLength(0); // still inside the first 30 s slot
+    ob.flush();
+    expect(stats).toHaveLength(1);
+    expect(stats[0]).toMatchObject({ diffs_applied: 2, last_applied_u: 110, written_at: (T + 700) / 1000 });
+  });
 });
 
 describe('SymbolOrderBook as the SymbolEngine order-book slot', () => {

@@ -13,7 +13,7 @@
  * Pure and event-timed: `apply` first advances event time (closing any 30 s slot the
  * event is past, so frames are never late), then applies the event. Nothing is fetched
  * or written here: frames go to `onFrame`, snapshot needs to `onResync`, and the stats
- * file body to `onStats` once per 30 s slot of event time.
+ * file body to `onStats` once per 30 s slot of event time and at `flush()` (shutdown).
  */
 
 import { assertNever, type BookTicker, type DepthDiff, type DepthSnapshot, type Disconnect, type Tick, type Venue } from '../../events.js';
@@ -175,7 +175,9 @@ export class SymbolOrderBook {
   /**
    * The body of `orderbook/{SYM}.stats.json`: the PoC's `ob_recon_stats.json` fields
    * (POC-FACTS 2.6) for the primary book (Binance when present), then every venue's
-   * stats and the frame counters. The writer adds `written_at`.
+   * stats and the frame counters, and `written_at`: the book's event time in epoch
+   * seconds (the PoC's field and unit; event time, so a replay writes the same bytes),
+   * 0 before any event.
    */
   statsJson(): OrderBookStatsJson {
     const venues: Partial<Record<Venue, ReturnType<typeof reconStatsJson>>> = {};
@@ -187,7 +189,13 @@ export class SymbolOrderBook {
       venues,
       frames: [...this.accumulators.values()].map((a) => ({ ...a.stats })),
       ignored_events: this.ignored,
+      written_at: Number.isFinite(this.now) ? this.now / 1000 : 0,
     };
+  }
+
+  /** Shutdown: hand the stats file body to `onStats` now, so it does not lag the last 30 s slot. */
+  flush(): void {
+    this.options.onStats?.(this.statsJson());
   }
 
   private slotFor(event: DepthSnapshot | DepthDiff | BookTicker): { readonly rec: BaseReconstructor; readonly acc: DepthAccumulator } | undefined {

@@ -8,6 +8,7 @@ import {
   bybitChannelOf,
   bybitOpenInterestRequest,
   bybitPing,
+  bybitRestProblem,
   bybitSubscribe,
   bybitTopic,
   bybitTopics,
@@ -51,5 +52,15 @@ describe('bybit connection facts', () => {
     const request = bybitOpenInterestRequest('BTC');
     expect(restUrl(request)).toBe('https://api.bybit.com/v5/market/open-interest?category=linear&symbol=BTCUSDT&intervalTime=5min&limit=1');
     expect(request).toMatchObject({ venue: 'bybit', channel: 'rest.openInterest', query: { category: 'linear', symbol: 'BTCUSDT', intervalTime: '5min', limit: 1 } });
+  });
+});
+
+describe('bybit REST bodies', () => {
+  it('reads retCode 0 as success and anything else as a problem naming retCode and retMsg (the connector pauses on it)', () => {
+    // the documented open-interest example's envelope (VENUES.md, /v5/market/open-interest)
+    expect(bybitRestProblem({ retCode: 0, retMsg: 'OK', result: { symbol: 'BTCUSD', category: 'inverse', list: [] } })).toBeUndefined();
+    expect(bybitRestProblem({ retCode: 10001, retMsg: 'params error' })).toBe('retCode 10001 params error');
+    expect(bybitRestProblem({ retMsg: 'no code' })).toBe('retCode undefined no code');
+    expect(bybitRestProblem('<html>')).toBe('not a JSON object');
   });
 });

@@ -108,6 +108,15 @@ export function recognizeBybitControl(frame: unknown): ControlFrame | undefined 
 
 // ---- REST (https://api.bybit.com) ----
 
+/**
+ * What is wrong with a v5 REST body, undefined when nothing: every body carries
+ * `retCode` (0 = OK) and `retMsg` (`{"retCode":0,"retMsg":"OK","result":{…}}`, VENUES.md).
+ */
+export function bybitRestProblem(body: unknown): string | undefined {
+  if (!isObject(body)) return 'not a JSON object';
+  return body.retCode === 0 ? undefined : `retCode ${String(body.retCode)} ${String(body.retMsg ?? '')}`.trim();
+}
+
 export const BYBIT_REST_PATH = {
   openInterest: '/v5/market/open-interest',
 } as const;

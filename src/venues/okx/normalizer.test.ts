@@ -67,6 +67,17 @@ describe('okx liquidation-orders', () => {
     expect(dropped['okx.unknown_contract_size']).toBe(1);
   });
 
+  it("pins the side with OKX's own example: posSide short, side buy is a short liquidated (IOST given a contract size)", () => {
+    // https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel (VENUES.md 3.2):
+    // posSide "short: Hedge mode short"; the liquidation order buys the short back. sz 13 contracts.
+    const registry = createNormalizers({ okx: { contractSizes: { ...OKX_CONTRACT_SIZES, IOST: 1 } } });
+    const official = readVenueFixture('okx/liquidation-orders.jsonl').envelopes[0]!;
+    expect(feed(registry, [official])[0]).toEqual([
+      { type: 'liquidation', venue: 'okx', symbol: 'IOST', ts: 1692266434010, side: 'short', price: 0.007831, qty: 13, notional: expect.closeTo(13 * 0.007831, 12) },
+    ]);
+    expect(registry.snapshot().dropped['okx.unknown_contract_size'] ?? 0).toBe(0);
+  });
+
   it('reads posSide long as a long liquidation, sz contracts × 0.01 as BTC, bkPx as price (real frame)', () => {
     // OKX docs: posSide "long: Hedge mode long"; sz "For FUTURES/SWAP, the unit is contract"
     expect(perLine[1]).toEqual([
