@@ -142,6 +142,18 @@ export interface InferenceMinuteResult {
 
 type Cells = Map<number, number>;
 
+/**
+ * The inventory in checkpoint form (src/engines/checkpoint.ts): per side, one flat
+ * array per tier (aligned with `tiers`) of `[entryIndex, notional, unit, …]` in the
+ * maps' insertion order, which is the order sums run in, so a restored inventory sums
+ * to the same bits. Numbers are kept whole: JSON round-trips a double exactly.
+ */
+export interface InventoryState {
+  readonly partsTotal: number;
+  readonly long: readonly (readonly number[])[];
+  readonly short: readonly (readonly number[])[];
+}
+
 export class EntryInference implements InventoryView {
   readonly step: number;
   readonly tiers: readonly number[];
@@ -359,6 +371,35 @@ export class EntryInference implements InventoryView {
     let sum = 0;
     for (const cells of this.cells[side]) for (const usd of cells.values()) sum += usd;
     return sum;
+  }
+
+  exportState(): InventoryState {
+    const side = (s: Side) =>
+      this.cells[s].map((cells, t) => {
+        const units = this.units[s][t]!;
+        const flat: number[] = [];
+        for (const [entry, usd] of cells) flat.push(entry, usd, units.get(entry)!);
+        return flat;
+      });
+    return { partsTotal: this.partsTotal, long: side('long'), short: side('short') };
+  }
+
+  /** Replace the inventory with a checkpoint's (validated by the caller: one array per tier, triples). */
+  importState(state: InventoryState): void {
+    for (const s of ['long', 'short'] as const) {
+      for (let t = 0; t < this.tiers.length; t++) {
+        const cells = this.cells[s][t]!;
+        const units = this.units[s][t]!;
+        cells.clear();
+        units.clear();
+        const flat = state[s][t] ?? [];
+        for (let i = 0; i + 2 < flat.length; i += 3) {
+          cells.set(flat[i]!, flat[i + 1]!);
+          units.set(flat[i]!, flat[i + 2]!);
+        }
+      }
+    }
+    this.partsTotal = state.partsTotal;
   }
 
   /** Cells (side × tier × entry) currently held. */

@@ -29,6 +29,18 @@ export interface TapeSweep {
   readonly count: number;
 }
 
+/**
+ * The tape in checkpoint form (src/engines/checkpoint.ts): totals, and per side a flat
+ * `[bucketIndex, notional, count, lastMinute, …]` in insertion order.
+ */
+export interface TapeState {
+  readonly events: number;
+  readonly longTotal: number;
+  readonly shortTotal: number;
+  readonly long: readonly number[];
+  readonly short: readonly number[];
+}
+
 export class LiquidationTape {
   readonly step: number;
   private readonly decimals: number;
@@ -90,6 +102,28 @@ export class LiquidationTape {
         if (b.notional < BUCKET_FLOOR_USD) map.delete(index);
       }
     }
+  }
+
+  exportState(): TapeState {
+    const side = (s: Side) => {
+      const flat: number[] = [];
+      for (const [index, b] of this.buckets[s]) flat.push(index, b.notional, b.count, b.lastMinute);
+      return flat;
+    };
+    return { events: this.events, longTotal: this.longTotal, shortTotal: this.shortTotal, long: side('long'), short: side('short') };
+  }
+
+  /** Replace the tape with a checkpoint's (validated by the caller). */
+  importState(state: TapeState): void {
+    for (const s of ['long', 'short'] as const) {
+      const map = this.buckets[s];
+      map.clear();
+      const flat = state[s];
+      for (let i = 0; i + 3 < flat.length; i += 4) map.set(flat[i]!, { notional: flat[i + 1]!, count: flat[i + 2]!, lastMinute: flat[i + 3]! });
+    }
+    this.events = state.events;
+    this.longTotal = state.longTotal;
+    this.shortTotal = state.shortTotal;
   }
 
   get(side: Side, bucketIndex: number): number {

@@ -1,6 +1,7 @@
 /** An EngineSink that keeps everything in memory (tests, the dashboard's demo). */
 
 import type { RingRecord } from '../store/ring-codec.js';
+import type { EngineCheckpoint } from './checkpoint.js';
 import type { EngineSink, HistoryKind, Lazy } from './ports.js';
 import type { SnapshotV1, SnapshotV2 } from './snapshot-types.js';
 import type { ZonesFile } from './zones.js';
@@ -15,6 +16,8 @@ export class MemorySink implements EngineSink {
   readonly v2: { readonly symbol: string; readonly snapshot: SnapshotV2 }[] = [];
   readonly history: { symbol: string; kind: HistoryKind; record: RingRecord }[] = [];
   readonly zoneFiles: { symbol: string; file: ZonesFile }[] = [];
+  /** Built when handed over: a checkpoint describes the engine when built (ports.ts). */
+  readonly checkpoints: { symbol: string; file: EngineCheckpoint }[] = [];
   readonly weightFiles: { symbol: string; file: unknown }[] = [];
   readonly logs: { symbol: string; line: Readonly<Record<string, unknown>>; ts: number }[] = [];
   readonly orderbookFrames: { symbol: string; record: RingRecord }[] = [];
@@ -51,6 +54,10 @@ export class MemorySink implements EngineSink {
 
   zones(symbol: string, file: ZonesFile): void {
     this.keep(this.zoneFiles, { symbol, file });
+  }
+
+  checkpoint(symbol: string, file: Lazy<EngineCheckpoint>): void {
+    this.keep(this.checkpoints, { symbol, file: file() });
   }
 
   weights(symbol: string, file: unknown): void {

@@ -51,6 +51,9 @@ export interface OiView {
   readonly ts: number;
 }
 
+/** One series in checkpoint form: `[venue:source, previous, current, latest, latestTs]` (null: no reading). */
+export type OiSeriesState = readonly [string, number | null, number | null, number | null, number];
+
 export class OpenInterestTracker {
   private readonly series = new Map<string, Series>();
 
@@ -107,6 +110,18 @@ export class OpenInterestTracker {
   /** Forget every baseline (after a fast-forwarded gap): the next minute with readings starts afresh. */
   resetBaselines(): void {
     for (const s of this.series.values()) s.previous = s.current = undefined;
+  }
+
+  exportState(): OiSeriesState[] {
+    return [...this.series].map(([key, s]) => [key, s.previous ?? null, s.current ?? null, s.latest ?? null, s.latestTs]);
+  }
+
+  /** Replace every series with a checkpoint's (validated by the caller). */
+  importState(state: readonly OiSeriesState[]): void {
+    this.series.clear();
+    for (const [key, previous, current, latest, latestTs] of state) {
+      this.series.set(key, { previous: previous ?? undefined, current: current ?? undefined, latest: latest ?? undefined, latestTs });
+    }
   }
 
   view(): OiView {

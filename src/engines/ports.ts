@@ -14,6 +14,7 @@
 
 import type { BookTicker, DepthDiff, DepthSnapshot, Disconnect, Liquidation, Venue } from '../events.js';
 import type { RingRecord } from '../store/ring-codec.js';
+import type { EngineCheckpoint } from './checkpoint.js';
 import type { InventoryView, ProjectionSweep } from './entry-inference.js';
 import type { Pool } from './heatmap.js';
 import type { LeverageConfig } from './leverage-config.js';
@@ -253,6 +254,12 @@ export interface EngineSink {
   snapshotV2(symbol: string, snapshot: Lazy<SnapshotV2>): void;
   historyRecord(symbol: string, kind: HistoryKind, record: RingRecord): void;
   zones(symbol: string, file: ZonesFile): void;
+  /**
+   * The engine checkpoint (`state/{SYM}.json`, checkpoint.ts), with the zones every 60 s
+   * and at flush. It describes the engine when built: build it between events (at once
+   * or at a `flush()`), never inside another engine call.
+   */
+  checkpoint(symbol: string, file: Lazy<EngineCheckpoint>): void;
   weights(symbol: string, file: unknown): void;
   calibratorLog(symbol: string, line: Readonly<Record<string, unknown>>, ts: number): void;
   orderbookFrame(symbol: string, record: RingRecord): void;
@@ -267,6 +274,7 @@ export const NULL_SINK: EngineSink = {
   snapshotV2: () => undefined,
   historyRecord: () => undefined,
   zones: () => undefined,
+  checkpoint: () => undefined,
   weights: () => undefined,
   calibratorLog: () => undefined,
   orderbookFrame: () => undefined,

@@ -15,9 +15,14 @@
  *      liquidations and its new positions) creates or reinforces zones, then merge;
  *   6. heatmap snapshot: combined map, pools, V1 and V2 grids;
  *   7. calibrator.onMinuteSnapshot, then any liquidations held before the first one;
- *   8. writers: snapshots (JSON), ring records, zones every 60 s, engine log lines.
+ *   8. writers: snapshots (JSON), ring records, zones and the checkpoint every 60 s,
+ *      engine log lines.
  * A minute without any price yet (no mark, trade or book seen) only decays and counts:
  * no snapshot exists before the first price, and the calibrator waits for it.
+ *
+ * Restart (DESIGN.md section 5): zones, weights and the checkpoint (checkpoint.ts) of a
+ * previous run are restored. The checkpoint is applied at the first event, which
+ * decides whether it still fits: see {@link SymbolEngine} `onClockStart`.
  */
 
 import type {
@@ -37,6 +42,8 @@ import type {
 } from '../events.js';
 import { assertNever } from '../events.js';
 import { bucketIndex, bucketPrice, decimalsOf } from './buckets.js';
+import { isoUtc } from './calibrator/weights-file.js';
+import { CHECKPOINT_VERSION, parseCheckpoint, type EngineCheckpoint, type OhlcState } from './checkpoint.js';
 import { EntryInference, type InferenceMinuteResult } from './entry-inference.js';
 import { DEFAULT_HEATMAP_CONFIG, type HeatmapConfig } from './heatmap-config.js';
 import { buildFrame, findPools, gridIntensity, v1Intensities, type HeatmapFrame, type PoolResult } from './heatmap.js';
@@ -44,7 +51,7 @@ import { v1Record, v2Record } from './history-records.js';
 import { leverageConfigFor, type LeverageConfig } from './leverage-config.js';
 import { defaultLeverageParams, paramsFromUpdate, type LeverageParams } from './leverage-params.js';
 import { LiquidationTape, type TapeSweep } from './liquidation-tape.js';
-import { MINUTE_MS, MinuteClock, TICK_GRACE_MS } from './minute-clock.js';
+import { MAX_CATCHUP_MINUTES, MINUTE_MS, MinuteClock, TICK_GRACE_MS } from './minute-clock.js';
 import { lazy, snapshotV1Of, snapshotV2Of, type MinuteCapture, type MinutePrice, type StatsCapture } from './minute-snapshots.js';
 import { isPositive, round } from './num.js';
 import { OpenInterestTracker, type OiMinute, type OiView } from './open-interest.js';
@@ -84,6 +91,8 @@ export interface EngineRestore {
   readonly zones?: unknown;
   /** The parsed `weights/{SYM}.json`, handed to the calibrator. */
   readonly weights?: unknown;
+  /** The parsed `state/{SYM}.json` (checkpoint.ts), validated here. */
+  readonly checkpoint?: unknown;
 }
 
 export interface SymbolEngineOptions {
@@ -167,6 +176,20 @@ export interface EngineCounters {
   zonesWritten: number;
   /** Restored zones dropped because they were saved after the first event of this run. */
   zonesRestoreDiscarded: number;
+  /** Checkpoints handed to the sink (every 60 s of event time and at flush). */
+  checkpointsWritten: number;
+  /** A saved checkpoint was applied at the first event. */
+  checkpointRestored: number;
+  /** A saved checkpoint newer than the first event (an older capture replayed into a used data dir): discarded. */
+  checkpointDiscardedNewer: number;
+  /** A saved checkpoint of another symbol, step, ladder or version: discarded. */
+  checkpointDiscardedMismatch: number;
+  /** A saved checkpoint that is not one (bad shape, non-finite numbers): discarded. */
+  checkpointDiscardedMalformed: number;
+  /** A saved checkpoint more than MAX_CATCHUP_MINUTES (a day) older than the first event: discarded. */
+  checkpointDiscardedStale: number;
+  /** Minutes between a restored checkpoint and the first event skipped in one step (decayed, no rollover). */
+  checkpointGapMinutes: number;
   /** Minutes whose ±rangePct band needed more than MAX_GRID_POINTS buckets (BTC above ~100 000): the outer band is outside pools and grids. */
   heatmapMinutesGridTrimmed: number;
   /** Buckets of the band left outside the grid, summed over those minutes. */
@@ -218,6 +241,13 @@ function zeroCounters(): EngineCounters {
     snapshotsWritten: 0,
     zonesWritten: 0,
     zonesRestoreDiscarded: 0,
+    checkpointsWritten: 0,
+    checkpointRestored: 0,
+    checkpointDiscardedNewer: 0,
+    checkpointDiscardedMismatch: 0,
+    checkpointDiscardedMalformed: 0,
+    checkpointDiscardedStale: 0,
+    checkpointGapMinutes: 0,
     heatmapMinutesGridTrimmed: 0,
     heatmapBucketsOutsideGrid: 0,
     heatmapOutsideGridUsd: 0,
@@ -245,6 +275,14 @@ class Ohlc {
 
   reset(): void {
     this.samples = 0;
+  }
+
+  state(): OhlcState {
+    return [this.open, this.high, this.low, this.close, this.samples];
+  }
+
+  load(state: OhlcState): void {
+    [this.open, this.high, this.low, this.close, this.samples] = state;
   }
 }
 
@@ -302,6 +340,8 @@ export class SymbolEngine {
   private statsSlot = 0;
   private zonesSavedAt = -Infinity;
   private zonesRestoredAt: number | undefined;
+  /** A validated checkpoint waiting for the first event (which decides whether it applies). */
+  private checkpointToRestore: EngineCheckpoint | undefined;
   /** The latest minute's snapshots, built when first asked for (minute-snapshots.ts). */
   private latestV1: Lazy<SnapshotV1> | undefined;
   private latestV2: Lazy<SnapshotV2> | undefined;
@@ -364,6 +404,15 @@ export class SymbolEngine {
         this.zonesRestoredAt = result.savedAt;
       }
     }
+    if (options.restore?.checkpoint !== undefined) {
+      const parsed = parseCheckpoint(options.restore.checkpoint, { symbol, step: config.step, tiers: this.leverage.tiers, windowMinutes: STATS_WINDOW_MINUTES });
+      if (parsed.ok) this.checkpointToRestore = parsed.checkpoint;
+      else {
+        this.warn(`${symbol}: saved engine checkpoint ignored (${parsed.reason}); inference starts empty`);
+        if (parsed.kind === 'mismatch') this.counts.checkpointDiscardedMismatch++;
+        else this.counts.checkpointDiscardedMalformed++;
+      }
+    }
   }
 
   /** Apply one normalized event of this symbol (or a tick / disconnect). */
@@ -408,10 +457,11 @@ export class SymbolEngine {
     }
   }
 
-  /** Shutdown: write the zones file, the calibrator's state and the order-book stats now, whatever the time since the last save. */
+  /** Shutdown: write the zones file, the checkpoint, the calibrator's state and the order-book stats now, whatever the time since the last save. */
   flush(): void {
     if (!this.clock.started) return;
     this.writeZones(this.clock.minuteStart);
+    this.writeCheckpoint();
     this.calibrator.flush?.(this.clock.minuteStart);
     this.orderBook.flush?.();
     this.sink.flush();
@@ -420,6 +470,48 @@ export class SymbolEngine {
   counters(): Readonly<EngineCounters> {
     this.counts.calibratorHeld = this.held.length;
     return { ...this.counts };
+  }
+
+  /**
+   * The engine's inference state now (checkpoint.ts): at a minute boundary or between
+   * two events, never inside a rollover. Undefined before the first event.
+   */
+  checkpoint(): EngineCheckpoint | undefined {
+    if (!this.clock.started) return undefined;
+    const minuteStart = this.clock.minuteStart;
+    const params = this.inference.params();
+    const inflow = (side: Side) => {
+      const flat: number[] = [];
+      for (const [index, usd] of this.tapeInflow[side]) flat.push(index, usd);
+      return flat;
+    };
+    return {
+      version: CHECKPOINT_VERSION,
+      symbol: this.symbol,
+      step: this.config.step,
+      tiers: this.leverage.tiers,
+      minute_start: minuteStart,
+      last_closed_minute: minuteStart - MINUTE_MS,
+      last_closed_at: isoUtc(minuteStart - MINUTE_MS),
+      params: { weights: params.weights, buffer: params.buffer, bias_long: params.biasLong, bias_short: params.biasShort, pending: this.pendingParams !== undefined },
+      last_close: this.lastClose ?? null,
+      last_price: this.lastPrice ?? null,
+      open_minute: {
+        book: this.bookOhlc.state(),
+        mark: this.markOhlc.state(),
+        trade: this.tradeOhlc.state(),
+        tape_inflow: { long: inflow('long'), short: inflow('short') },
+        liquidations: this.minuteLiquidations,
+      },
+      inventory: this.inference.exportState(),
+      tape: this.tape.exportState(),
+      open_interest: this.openInterest.exportState(),
+      taker: this.taker.exportState(),
+      stats_window: { slot: this.statsSlot, liquidations: [...this.liquidationsPerMinute], parts: [...this.partsPerMinute] },
+      marks: [...this.marks.values()].map((m) => [m.venue, m.price, m.ts] as const),
+      funding: [...this.fundingByVenue].map(([venue, f]) => [venue, f.rate, f.ts, f.nextFundingTs ?? null] as const),
+      ratios: [...this.ratios].map(([kind, r]) => [kind, r.venue, r.longShortRatio, r.ts] as const),
+    };
   }
 
   /** The latest snapshots (undefined before the first rollover with a price). */
@@ -454,8 +546,8 @@ export class SymbolEngine {
     if (!this.clock.started) {
       if (isTick) return false;
       this.clock.start(ts);
+      // a restored checkpoint reopens its own minute: the plan below then closes it as usual
       this.onClockStart();
-      return false;
     }
     const plan = this.clock.plan(ts);
     if (plan.late) {
@@ -468,29 +560,116 @@ export class SymbolEngine {
     return false;
   }
 
-  /** Catch up the decay of the downtime of restored zones; zones saved after the first event are stale state of another run. */
+  /**
+   * At the first event (the clock just opened its minute F): apply a restored checkpoint
+   * saved with open minute S, then catch up the restored zones' downtime.
+   * - S more than a minute after F (an older capture replayed into a used data dir):
+   *   discarded, like zones. F = S − 1 is a late event of S, as in an unbroken run.
+   * - F more than MAX_CATCHUP_MINUTES after S: discarded; after a day of 0.995 decay
+   *   (≈ 7e-4) nothing meaningful remains, and every OI baseline is gone anyway.
+   * - otherwise the clock reopens S with the saved state, and S closes exactly as it
+   *   would have in an unbroken run (F = S + 1: the restart is invisible). A longer gap
+   *   closes S (a carried minute when nothing of it was seen) and skips the rest in one
+   *   step, decaying ×0.995 per missed minute: positions whose levels price crossed
+   *   during the downtime cannot be known and stay in the inventory until price crosses
+   *   them again; OI baselines and taker history are forgotten, as over any data gap.
+   */
   private onClockStart(): void {
-    if (this.zonesRestoredAt === undefined) return;
-    const minutes = Math.floor((this.clock.minuteStart - this.zonesRestoredAt) / MINUTE_MS);
-    if (minutes < -1) {
-      this.warn(`${this.symbol}: saved zones are ${-minutes} min newer than the first event; discarded (replaying into a used data dir?)`);
-      this.zones.clear();
-      this.counts.zonesRestoreDiscarded++;
-    } else {
-      this.logZoneEvents(this.zones.catchUp(minutes, this.clock.minuteStart));
+    const first = this.clock.minuteStart;
+    const checkpoint = this.checkpointToRestore;
+    this.checkpointToRestore = undefined;
+    let gap = 0;
+    if (checkpoint) {
+      const minutes = (first - checkpoint.minute_start) / MINUTE_MS;
+      if (minutes < -1) {
+        this.warn(`${this.symbol}: saved engine checkpoint is ${-minutes} min newer than the first event; discarded (replaying into a used data dir?)`);
+        this.counts.checkpointDiscardedNewer++;
+      } else if (minutes > MAX_CATCHUP_MINUTES) {
+        this.warn(`${this.symbol}: saved engine checkpoint is ${Math.round(minutes / 60)} h older than the first event; discarded (nothing of it survives a day's decay)`);
+        this.counts.checkpointDiscardedStale++;
+      } else {
+        this.applyCheckpoint(checkpoint);
+        this.clock.start(checkpoint.minute_start);
+        this.counts.checkpointRestored++;
+        gap = minutes - 1;
+      }
     }
-    this.zonesRestoredAt = undefined;
+    if (this.zonesRestoredAt !== undefined) {
+      const minutes = Math.floor((this.clock.minuteStart - this.zonesRestoredAt) / MINUTE_MS);
+      if (minutes < -1) {
+        this.warn(`${this.symbol}: saved zones are ${-minutes} min newer than the first event; discarded (replaying into a used data dir?)`);
+        this.zones.clear();
+        this.counts.zonesRestoreDiscarded++;
+      } else {
+        this.logZoneEvents(this.zones.catchUp(minutes, this.clock.minuteStart));
+      }
+      this.zonesRestoredAt = undefined;
+    }
+    if (gap > 0) {
+      this.rollover(true);
+      this.skipMinutes(gap);
+      this.counts.checkpointGapMinutes += gap;
+    }
   }
 
-  /** Skip `minutes` empty minutes in one step (a gap longer than MAX_CATCHUP_MINUTES). */
-  private fastForward(minutes: number): void {
+  private applyCheckpoint(c: EngineCheckpoint): void {
+    this.inference.importState(c.inventory);
+    this.tape.importState(c.tape);
+    this.openInterest.importState(c.open_interest);
+    this.taker.importState(c.taker);
+    this.bookOhlc.load(c.open_minute.book);
+    this.markOhlc.load(c.open_minute.mark);
+    this.tradeOhlc.load(c.open_minute.trade);
+    this.lastClose = c.last_close ?? undefined;
+    this.lastPrice = c.last_price ?? undefined;
+    for (const side of ['long', 'short'] as const) {
+      const inflow = this.tapeInflow[side];
+      inflow.clear();
+      const flat = c.open_minute.tape_inflow[side];
+      for (let i = 0; i + 1 < flat.length; i += 2) inflow.set(flat[i]!, flat[i + 1]!);
+    }
+    this.minuteLiquidations = c.open_minute.liquidations;
+    this.statsSlot = c.stats_window.slot;
+    c.stats_window.liquidations.forEach((n, i) => (this.liquidationsPerMinute[i] = n));
+    c.stats_window.parts.forEach((n, i) => (this.partsPerMinute[i] = n));
+    for (const [venue, price, ts] of c.marks) this.marks.set(venue, { price, ts, venue });
+    for (const [venue, rate, ts, next] of c.funding) this.fundingByVenue.set(venue, { rate, ts, ...(next !== null ? { nextFundingTs: next } : {}) });
+    for (const [kind, venue, longShortRatio, ts] of c.ratios) this.ratios.set(kind, { venue, longShortRatio, ts });
+    // The levels keep the parameters they had (a calibration's new weights wait for the
+    // next rollover, as in an unbroken run); the calibrator's restored weights — the
+    // newest the previous run had — take effect at that rollover.
+    const current = this.inference.params();
+    const weights: Record<number, number> = {};
+    this.leverage.tiers.forEach((t, i) => (weights[t] = c.params.weights[i]!));
+    const saved = paramsFromUpdate(this.leverage, { weights, buffer: c.params.buffer, bias: { long: c.params.bias_long, short: c.params.bias_short } });
+    if (saved.ok) {
+      // unclamped: the very numbers of the previous run (renormalizing could move a bit)
+      this.inference.setParams(saved.clamped ? saved.params : { tiers: this.leverage.tiers, weights: [...c.params.weights], buffer: c.params.buffer, biasLong: c.params.bias_long, biasShort: c.params.bias_short });
+      this.pendingParams = current;
+    } else {
+      this.warn(`${this.symbol}: saved checkpoint's parameters rejected (${saved.reason}); projecting with the calibrator's`);
+    }
+  }
+
+  /** Skip `minutes` empty minutes in one step: decay, forget OI baselines and taker history, empty the stats windows' slots. */
+  private skipMinutes(minutes: number): void {
     const factor = this.heatmapConfig.decay ** minutes;
     this.tape.scale(factor);
     this.inference.scale(factor);
     this.logZoneEvents(this.zones.decayAndExpire(this.clock.minuteStart + minutes * MINUTE_MS, this.lastClose, ZONE_DECAY_PER_MINUTE ** minutes));
     this.openInterest.resetBaselines();
     this.taker.clearHistory();
+    for (let i = 0; i < Math.min(minutes, STATS_WINDOW_MINUTES); i++) {
+      this.statsSlot = (this.statsSlot + 1) % STATS_WINDOW_MINUTES;
+      this.liquidationsPerMinute[this.statsSlot] = 0;
+      this.partsPerMinute[this.statsSlot] = 0;
+    }
     this.clock.next(minutes);
+  }
+
+  /** Skip `minutes` empty minutes in one step (a gap longer than MAX_CATCHUP_MINUTES). */
+  private fastForward(minutes: number): void {
+    this.skipMinutes(minutes);
     this.counts.minutesFastForwarded += minutes;
   }
 
@@ -714,9 +893,12 @@ export class SymbolEngine {
     }
     this.logSweeps(validFrom, tapeSwept, inferred);
     this.logZoneEvents(zoneEvents);
-    if (final && validFrom - this.zonesSavedAt >= PERSIST_INTERVAL_SECONDS * 1000) this.writeZones(validFrom);
+    const persist = final && validFrom - this.zonesSavedAt >= PERSIST_INTERVAL_SECONDS * 1000;
+    if (persist) this.writeZones(validFrom);
     this.orderBook.advance(validFrom);
     this.clock.next();
+    // after the clock moved: the checkpoint describes the minute that opens now
+    if (persist) this.writeCheckpoint();
     this.sink.flush();
   }
 
@@ -912,6 +1094,18 @@ export class SymbolEngine {
     this.sink.zones(this.symbol, this.zones.toFile(now));
     this.zonesSavedAt = now;
     this.counts.zonesWritten++;
+  }
+
+  /**
+   * Hand the sink the checkpoint as a thunk: a sink that coalesces never builds a
+   * superseded one. It describes the engine when built: the sinks build it at once or at
+   * their next flush, both between events, so it is always consistent and never older
+   * than this call.
+   */
+  private writeCheckpoint(): void {
+    let built: EngineCheckpoint | undefined;
+    this.sink.checkpoint(this.symbol, () => (built ??= this.checkpoint()!));
+    this.counts.checkpointsWritten++;
   }
 
   private logSweeps(ts: number, tape: readonly TapeSweep[], inferred: InferenceMinuteResult): void {

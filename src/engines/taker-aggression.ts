@@ -28,6 +28,15 @@ export function takerBuyShare(minute: TakerMinute): number | undefined {
   return total > 0 ? minute.buyUsd / total : undefined;
 }
 
+/**
+ * Checkpoint form: the open minute's `[buyBase, sellBase, buyUsd, sellUsd, trades]` and
+ * the closed minutes as `[minuteStart, buyBase, sellBase, buyUsd, sellUsd, trades]`.
+ */
+export interface TakerState {
+  readonly open: readonly number[];
+  readonly history: readonly (readonly number[])[];
+}
+
 export class TakerAggression {
   private buyBase = 0;
   private sellBase = 0;
@@ -66,6 +75,22 @@ export class TakerAggression {
   /** Closed minutes, oldest first (at most HISTORY_MINUTES). */
   history(): readonly TakerMinute[] {
     return this.closed;
+  }
+
+  exportState(): TakerState {
+    return {
+      open: [this.buyBase, this.sellBase, this.buyUsd, this.sellUsd, this.trades],
+      history: this.closed.map((m) => [m.minuteStart, m.buyBase, m.sellBase, m.buyUsd, m.sellUsd, m.trades]),
+    };
+  }
+
+  /** Replace the open minute and the history with a checkpoint's (validated by the caller). */
+  importState(state: TakerState): void {
+    [this.buyBase, this.sellBase, this.buyUsd, this.sellUsd, this.trades] = state.open as [number, number, number, number, number];
+    this.closed.length = 0;
+    for (const [minuteStart, buyBase, sellBase, buyUsd, sellUsd, trades] of state.history.slice(-HISTORY_MINUTES)) {
+      this.closed.push({ minuteStart: minuteStart!, buyBase: buyBase!, sellBase: sellBase!, buyUsd: buyUsd!, sellUsd: sellUsd!, trades: trades! });
+    }
   }
 
   /** Forget the history (after a fast-forwarded gap the old minutes say nothing about now). */

@@ -213,7 +213,7 @@ describe('determinism and bad input', () => {
     const a = filesUnder(dataDir);
     const b = filesUnder(again);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    expect(a.size).toBe(27); // 9 files per symbol: weights, zones, 2 snapshots, log, 3 rings, book stats
+    expect(a.size).toBe(30); // 10 files per symbol: weights, zones, engine checkpoint, 2 snapshots, log, 3 rings, book stats
     for (const [name, bytes] of a) expect(bytes.equals(b.get(name)!), name).toBe(true);
   }, 60_000);
 

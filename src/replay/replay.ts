@@ -89,7 +89,7 @@ export interface ReplaySummary {
 }
 
 /** The files a run leaves in a data dir (DESIGN.md section 5), removed by `fresh`. */
-const STATE_DIRS = ['weights', 'zones', 'snapshots', 'logs', 'history', 'orderbook'] as const;
+const STATE_DIRS = ['weights', 'zones', 'state', 'snapshots', 'logs', 'history', 'orderbook'] as const;
 
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.files.length === 0) throw new MoonstreamError('USAGE', 'replay needs at least one capture file');

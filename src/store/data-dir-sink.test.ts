@@ -60,6 +60,8 @@ describe('DataDirSink', () => {
       'snapshots/BTC.v2.json',
       'snapshots/ETH.v1.json',
       'snapshots/ETH.v2.json',
+      'state/BTC.json',
+      'state/ETH.json',
       'zones/BTC.json',
       'zones/ETH.json',
     ]);
@@ -132,10 +134,11 @@ describe('DataDirSink', () => {
     expect(second.get('BTC')!.zones.summary()).toEqual(first.get('BTC')!.zones.summary());
     for (const e of input.slice(cut)) second.dispatch(e);
     sink.close();
-    // the history rings carry on: minutes 0–18 before the restart, 20–28 after; minute 19 was
-    // still open at shutdown and is not closed half-done
+    // the history rings carry on without a hole: minutes 0–18 before the restart; minute 19,
+    // still open at shutdown, is reopened from the checkpoint and closes with the first event of the second run
     const minutes = RingFile.read(path.join(dir, 'history/BTC.v2.bin')).records.map((r) => (r.ts - Math.floor(input[0]!.ts / 60_000) * 60_000) / 60_000);
-    expect(minutes).toEqual([...Array.from({ length: 19 }, (_, i) => i + 1), ...Array.from({ length: 9 }, (_, i) => i + 21)]);
+    expect(minutes).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
+    expect(second.get('BTC')!.counters()).toMatchObject({ checkpointRestored: 1, checkpointGapMinutes: 0 });
   });
 
   it('moves a corrupt zones file aside with a warning and starts without it', () => {

@@ -6,6 +6,7 @@
  * | snapshotV1/V2   | snapshots/{SYM}.v1.json, .v2.json      | atomic JSON, every minute    |
  * | historyRecord   | history/{SYM}.v1.bin, .v2.bin          | ring of 4096-byte records    |
  * | zones           | zones/{SYM}.json                       | atomic JSON, every 60 s      |
+ * | checkpoint      | state/{SYM}.json                       | atomic JSON, every 60 s      |
  * | weights         | weights/{SYM}.json                     | atomic JSON, each calibration|
  * | calibratorLog   | logs/calibrator-{SYM}.jsonl            | JSON lines, rotated          |
  * | orderbookFrame  | orderbook/{SYM}.bin                    | ring of 4096-byte records    |
@@ -31,6 +32,7 @@
  */
 
 import * as fs from 'node:fs';
+import type { EngineCheckpoint } from '../engines/checkpoint.js';
 import type { EngineSink, HistoryKind, Lazy } from '../engines/ports.js';
 import type { SnapshotV1, SnapshotV2 } from '../engines/snapshot-types.js';
 import type { ZonesFile } from '../engines/zones.js';
@@ -43,7 +45,7 @@ import { DEFAULT_RING_CAPACITY, RingFile } from './ring-file.js';
 
 export interface DataDirSinkOptions {
   /**
-   * fsync the state that cannot be recomputed — weights and zones — on every write
+   * fsync the state that cannot be recomputed — weights, zones, the engine checkpoint — on every write
    * (default true; a replay may turn it off: a crash only costs a re-run). Files the
    * engines rebuild every minute or 30 s (snapshots, order-book stats) are still written
    * atomically but never fsynced, and ring records never are: their CRC and sequence
@@ -153,6 +155,10 @@ export class DataDirSink implements EngineSink {
 
   zones(symbol: string, file: ZonesFile): void {
     this.json(this.paths.zones(symbol), () => file, this.fsync);
+  }
+
+  checkpoint(symbol: string, file: Lazy<EngineCheckpoint>): void {
+    this.json(this.paths.state(symbol), file, this.fsync);
   }
 
   weights(symbol: string, file: unknown): void {

@@ -15,6 +15,8 @@ export interface DataPaths {
   pocWeights(symbol: string): string;
   /** Active liquidation zones: atomic JSON, every 60 s of event time. */
   zones(symbol: string): string;
+  /** Engine checkpoint (inventory, tape, OI baselines, …; src/engines/checkpoint.ts): atomic JSON, every 60 s and at shutdown. */
+  state(symbol: string): string;
   /** Latest V1 heatmap snapshot: atomic JSON, every minute. */
   snapshotV1(symbol: string): string;
   /** Latest V2 heatmap snapshot (pools, stats): atomic JSON, every minute. */
@@ -38,6 +40,7 @@ export function dataPaths(root: string = DEFAULT_DATA_DIR): DataPaths {
     weights: (s) => at('weights', `${s}.json`),
     pocWeights: (s) => at(`liq_calibrator_weights_${s}.json`),
     zones: (s) => at('zones', `${s}.json`),
+    state: (s) => at('state', `${s}.json`),
     snapshotV1: (s) => at('snapshots', `${s}.v1.json`),
     snapshotV2: (s) => at('snapshots', `${s}.v2.json`),
     calibratorLog: (s) => at('logs', `calibrator-${s}.jsonl`),

@@ -1,6 +1,6 @@
 /**
- * Start-up reload (DESIGN.md section 5): the zones and the calibrator weights of a
- * previous run, read from the data dir as plain parsed JSON for the engines (which
+ * Start-up reload (DESIGN.md section 5): the zones, the calibrator weights and the
+ * engine checkpoint (`state/{SYM}.json`) of a previous run, read from the data dir as plain parsed JSON for the engines (which
  * validate them: a zones file of another symbol is ignored, malformed zones are skipped,
  * the calibrator migrates its own weights format, and the PoC's
  * `liq_calibrator_weights_{SYM}.json` left in the data dir's root when ours is absent). A corrupt file is moved aside with
@@ -34,10 +34,11 @@ export function loadEngineState(root: string, symbol: string, options: LoadOptio
     return undefined;
   };
   const zones = read(paths.zones(symbol));
+  const checkpoint = read(paths.state(symbol));
   // a PoC weights file in the data dir's root is the calibrator's migration source when ours is absent
   const weights = read(paths.weights(symbol)) ?? (fs.existsSync(paths.weights(symbol)) ? undefined : read(paths.pocWeights(symbol)));
   return {
-    restore: { ...(zones !== undefined ? { zones } : {}), ...(weights !== undefined ? { weights } : {}) },
+    restore: { ...(zones !== undefined ? { zones } : {}), ...(weights !== undefined ? { weights } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}) },
     loaded,
     corrupt,
   };
@@ -47,6 +48,6 @@ export function loadEngineState(root: string, symbol: string, options: LoadOptio
 export function engineStateLoader(root: string, options: LoadOptions = {}): (symbol: string) => EngineRestore | undefined {
   return (symbol) => {
     const { restore } = loadEngineState(root, symbol, options);
-    return restore.zones === undefined && restore.weights === undefined ? undefined : restore;
+    return restore.zones === undefined && restore.weights === undefined && restore.checkpoint === undefined ? undefined : restore;
   };
 }
