@@ -25,7 +25,7 @@ import type { FrameInfo, SocketSpec, SubscribeRequest } from '../socket-spec.js'
 import { BINANCE_CHANNEL, binanceChannelOf, binanceDepthRequest, binanceSubscribe, binanceOpenInterestRequest, binanceRatioRequest, binanceStreamPlan, recognizeBinanceControl } from '../../venues/binance/connection.js';
 import { isObject } from '../../venues/parse.js';
 import type { TraderRatioKind } from '../../events.js';
-import { toConnectRequest, POLL_EVERY, type PollIntervals } from './common.js';
+import { parseFrameObject, POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
 
 /** Binance closes every connection at 24 h: hand over half an hour before. */
 export const BINANCE_ROTATE_EVERY_MS = 23.5 * 60 * 60 * 1000;
@@ -121,17 +121,8 @@ function subscribeRequests(streams: readonly string[]): SubscribeRequest[] {
 export function binanceClassifier(): (text: string, info: FrameInfo) => void {
   const channels = new Map<string, string>();
   return (text, info) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      info.text = 'not JSON (truncated?)';
-      return;
-    }
-    if (!isObject(value)) {
-      info.text = 'not a JSON object';
-      return;
-    }
+    const value = parseFrameObject(text, info);
+    if (value === undefined) return;
     const stream = value.stream;
     if (typeof stream === 'string' && isObject(value.data)) {
       let channel = channels.get(stream);

@@ -32,8 +32,7 @@ import {
   bybitUnsubscribe,
   recognizeBybitControl,
 } from '../../venues/bybit/connection.js';
-import { isObject } from '../../venues/parse.js';
-import { POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
+import { parseFrameObject, POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
 
 export interface BybitSocketOptions {
   readonly symbols: readonly string[];
@@ -83,17 +82,8 @@ export function bybitBookResubscribe(symbol: string, sequence: number): Subscrib
 export function bybitClassifier(): (text: string, info: FrameInfo) => void {
   const channels = new Map<string, string>();
   return (text, info) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      info.text = 'not JSON (truncated?)';
-      return;
-    }
-    if (!isObject(value)) {
-      info.text = 'not a JSON object';
-      return;
-    }
+    const value = parseFrameObject(text, info);
+    if (value === undefined) return;
     info.parsed = value;
     const topic = value.topic;
     if (typeof topic === 'string') {

@@ -5,6 +5,8 @@
  */
 
 import type { RestRequest as ConnectRequest } from '../rest.js';
+import type { FrameInfo } from '../socket-spec.js';
+import { isObject } from '../../venues/parse.js';
 import type { RestRequest as VenueRequest } from '../../venues/types.js';
 
 /** Poll periods (seed "REST Polling"): OI 15 s per symbol and venue, ratios 60 s, OKX instruments hourly. */
@@ -31,4 +33,20 @@ export function toConnectRequest(request: VenueRequest): ConnectRequest {
 /** The envelope channel of a REST result: `rest.<name>`. */
 export function restChannelOf(name: string): string {
   return `rest.${name}`;
+}
+
+/** A frame's JSON object, or undefined with `info.text` saying why it is not one (the classifiers' first step). */
+export function parseFrameObject(text: string, info: FrameInfo): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    info.text = 'not JSON (truncated?)';
+    return undefined;
+  }
+  if (!isObject(value)) {
+    info.text = 'not a JSON object';
+    return undefined;
+  }
+  return value;
 }

@@ -34,7 +34,7 @@ import {
   type OkxSubscriptionArg,
 } from '../../venues/okx/connection.js';
 import { isObject } from '../../venues/parse.js';
-import { POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
+import { parseFrameObject, POLL_EVERY, toConnectRequest, type PollIntervals } from './common.js';
 
 export interface OkxSocketOptions {
   readonly symbols: readonly string[];
@@ -97,17 +97,8 @@ export function okxClassifier(): (text: string, info: FrameInfo) => void {
       info.parsed = OKX_KEEPALIVE.pong;
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      info.text = 'not JSON (truncated?)';
-      return;
-    }
-    if (!isObject(value)) {
-      info.text = 'not a JSON object';
-      return;
-    }
+    const value = parseFrameObject(text, info);
+    if (value === undefined) return;
     info.parsed = value;
     const arg = value.arg;
     if (value.event === undefined && isObject(arg) && typeof arg.channel === 'string' && Array.isArray(value.data)) {
