@@ -4,6 +4,7 @@ import { DEFAULT_SYMBOLS } from '../src/engines/symbol-config.js';
 import { MoonstreamError, messageOf } from '../src/errors.js';
 import { VENUES, type Venue } from '../src/events.js';
 import { parsePort, parseSymbols, parseVenues } from '../src/cli/options.js';
+import { interruptOnSignals } from '../src/cli/interrupt.js';
 import { DEFAULT_DATA_DIR } from '../src/store/data-dir.js';
 import { parseEndpointOverride, type EndpointOverride } from '../src/connect/venues/endpoints.js';
 
@@ -129,27 +130,15 @@ async function runLive(flags: LiveFlags, err: (line: string) => void): Promise<v
     for (const line of formatStatusLines(live.status())) err(`${stamp()} ${line}`);
   }, STATUS_EVERY_MS);
 
-  let signals = 0;
-  let stopRequested: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      err(`moonstream live: ${signal} again, exiting without flushing`);
-      // the one place a command ends the process itself: the user insisted
-      process.exit(130);
-    }
-    err(`moonstream live: ${signal}: stopping (flushing state files${flags.record !== undefined ? ' and the recording' : ''}; ${signal} again forces exit)`);
-    stopRequested();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  await stopped;
+  const interrupt = interruptOnSignals({
+    onFirst: (signal) => err(`moonstream live: ${signal}: stopping (flushing state files${flags.record !== undefined ? ' and the recording' : ''}; ${signal} again forces exit)`),
+    onForced: (signal) => err(`moonstream live: ${signal} again, exiting without flushing`),
+  });
+  await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearInterval(statusTimer);
   const status = await live.stop();
   await demo?.close();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  interrupt.dispose();
   const received = status.connections.reduce((n, c) => n + c.messages, 0);
   err(
     `moonstream live: stopped after ${Math.round((status.at - status.startedAt) / 1000)} s: ${received.toLocaleString('en-US')} frames, ` +

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseInteger, parsePositiveInt, parseSymbols, parseTime, parseVenues } from '../src/cli/options.js';
+import { interruptOnSignals } from '../src/cli/interrupt.js';
 import { MoonstreamError } from '../src/errors.js';
 import type { Venue } from '../src/events.js';
 import { DEFAULT_PROFILE, DEFAULT_START_MS, EMISSION_PROFILES, parseLeverageMix, parseVenueShares } from '../src/sim/params.js';
@@ -46,11 +47,8 @@ export function simulateCommand(): Command {
       const venueShares = flags.venueShares === undefined ? undefined : parseVenueShares(flags.venueShares, flags.venues);
       if (flags.start % 1000 !== 0) throw new MoonstreamError('USAGE', `--start must be a whole second, got ${flags.start}`);
       const progress = await progressReporter(flags.minutes);
-      // Ctrl-C / kill: stop the run, which removes the partial capture and exits 130 (a second Ctrl-C kills at once)
-      const interrupt = new AbortController();
-      const onSignal = (): void => interrupt.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C / kill: stop the run, which removes the partial capture and exits 130 (a second Ctrl-C exits at once)
+      const interrupt = interruptOnSignals({ onFirst: () => undefined });
       // the simulator loads only when it runs, so `moonstream --help` and other commands start fast
       const { simulateToFile, summaryLine } = await import('../src/sim/run.js');
       try {
@@ -73,8 +71,7 @@ export function simulateCommand(): Command {
         progress.stop();
         throw error;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.dispose();
       }
     });
 }

@@ -1,7 +1,7 @@
 /**
- * Ctrl-C for commands that stop cleanly (`replay`, `audit CAPTURE`): the first SIGINT or
- * SIGTERM aborts a signal the command's core watches, so it finishes its batch, flushes
- * and reports; a second one exits at once (the user insisted).
+ * Ctrl-C for the commands that stop cleanly (`replay`, `audit CAPTURE`, `simulate`,
+ * `live`): the first SIGINT or SIGTERM aborts a signal the command's core watches, so it
+ * finishes its batch, flushes and reports; a second one exits at once (the user insisted).
  */
 
 export interface Interrupt {
