@@ -65,13 +65,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   if (durable) fsyncDirectory(dir);
 }
 
+/** The bytes of a JSON state file: the value (compact unless `space` is given) and a newline. */
+export function jsonFileText(value: unknown, space?: number): string {
+  return `${JSON.stringify(value, null, space)}\n`;
+}
+
 /** Atomically write `value` as JSON (compact unless `space` is given). */
 export function writeJsonAtomic(
   file: string,
   value: unknown,
   options: AtomicWriteOptions & { readonly space?: number } = {},
 ): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, options.space)}\n`, options);
+  writeFileAtomic(file, jsonFileText(value, options.space), options);
 }
 
 function fsyncDirectory(dir: string): void {

@@ -36,7 +36,7 @@ import type { EngineCheckpoint } from '../engines/checkpoint.js';
 import type { EngineSink, HistoryKind, Lazy } from '../engines/ports.js';
 import type { SnapshotV1, SnapshotV2 } from '../engines/snapshot-types.js';
 import type { ZonesFile } from '../engines/zones.js';
-import { writeJsonAtomic } from './atomic-json.js';
+import { jsonFileText, writeJsonAtomic } from './atomic-json.js';
 import { dataPaths, type DataPaths } from './data-dir.js';
 import { FileQueue, type FileQueueStats } from './file-queue.js';
 import { JsonlLog, type JsonlLogOptions } from './jsonl-log.js';
@@ -249,7 +249,7 @@ export class DataDirSink implements EngineSink {
     this.pendingJson.delete(file);
     this.lastJsonWrite.set(file, now);
     try {
-      if (this.queue) this.queue.replace(file, `${JSON.stringify(value())}\n`, durable);
+      if (this.queue) this.queue.replace(file, jsonFileText(value()), durable);
       else writeJsonAtomic(file, value(), { fsync: durable });
       this.stats.jsonWrites++;
     } catch (error) {
